@@ -1,0 +1,47 @@
+# Two commands set everything up: `make run` and `make test`. Both are idempotent: a stamp file per
+# requirements file means a second run installs nothing.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+
+.PHONY: run test lint bench install install-dev chromium clean
+
+install: $(VENV)/.runtime-installed
+
+install-dev: $(VENV)/.dev-installed chromium
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime-installed: requirements.txt | $(PY)
+	$(PIP) -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
+	$(PIP) -r requirements-dev.txt
+	touch $@
+
+# Browser tests drive Debian's Chromium through Playwright; Playwright's own browser download would need the
+# internet, so it is never used.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+run: install
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+test: install-dev
+	$(PY) -m pytest
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: install
+	$(PY) bench/pages.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,6 @@
+import streamlit as st
+
+from ui.shell import ensure_shell
+
+ensure_shell()
+st.title("activations")

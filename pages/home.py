@@ -1,0 +1,28 @@
+"""Home: what the app is, the curriculum, and where to read further."""
+
+import streamlit as st
+
+from ui.shell import CURRICULUM, ensure_shell
+
+ensure_shell()
+
+st.title("Neural Playground")
+st.markdown(
+    "Learn how neural networks work by **changing them and watching what happens**. Every page runs real "
+    "PyTorch on this machine and redraws its plots as you move a slider: nothing is a pre-recorded animation."
+)
+
+st.subheader("The curriculum")
+for section, entries in CURRICULUM.items():
+    st.markdown(f"**{section}**")
+    for entry in entries:
+        st.page_link(entry.path, label=f"**{entry.title}**: {entry.summary}", icon=entry.icon)
+
+st.subheader("Further reading")
+st.markdown(
+    "- Goodfellow, Bengio & Courville, [*Deep Learning*](https://www.deeplearningbook.org/) (MIT Press, 2016)\n"
+    "- Michael Nielsen, [*Neural Networks and Deep Learning*](http://neuralnetworksanddeeplearning.com/)\n"
+    "- Stanford [CS231n: Deep Learning for Computer Vision](https://cs231n.github.io/) course notes\n"
+    "- Vaswani et al., [*Attention Is All You Need*](https://arxiv.org/abs/1706.03762) (2017)\n"
+    "- The [PyTorch documentation](https://pytorch.org/docs/stable/) and its tutorials"
+)
