@@ -1,0 +1,40 @@
+"""Every page opened by its URL as the very first request to a freshly started server (Streamlit's legacy
+`pages/` mode) renders with the app's navigation and sidebar, and without an exception."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.e2e.conftest import wait_for_app
+from ui.shell import CURRICULUM
+
+ENTRIES = [entry for entries in CURRICULUM.values() for entry in entries]
+
+
+def url_path(page_path: str) -> str:
+    """The URL Streamlit serves a pages/ script under: its file stem, or '' for the default page."""
+    return "" if page_path == "pages/home.py" else Path(page_path).stem
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[Path(e.path).stem for e in ENTRIES])
+def test_deep_link_on_fresh_server(entry, fresh_server, page: Page, tmp_path: Path) -> None:
+    server = fresh_server()
+    page.goto(f"{server.url}/{url_path(entry.path)}")
+    wait_for_app(page)
+
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    for other in ENTRIES:
+        assert nav.get_by_text(other.title, exact=True).count() == 1, f"{other.title} missing from navigation"
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert "Device:" in sidebar.inner_text()
+    assert sidebar.get_by_role("spinbutton", name="Random seed").count() == 1
+    assert page.locator("h1").first.is_visible()
+
+    shot = tmp_path / f"{Path(entry.path).stem}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("SCREENSHOT_DIR"):
+        shutil.copy(shot, Path(os.environ["SCREENSHOT_DIR"]) / shot.name)
