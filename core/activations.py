@@ -43,32 +43,81 @@ class Activation:
         return self.build(**kwargs)
 
 
-ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
-    Activation("ReLU", nn.ReLU, "The default for hidden layers: cheap, no saturation for x > 0. Units whose input "
-               "stays negative stop learning (dead ReLUs)."),
-    Activation("LeakyReLU", nn.LeakyReLU, "ReLU with a small slope for x < 0 so no unit dies; use when many "
-               "ReLUs go dead.", (Param("negative_slope", 0.01, 0.0, 0.5),)),
-    Activation("ELU", nn.ELU, "Smooth, negative outputs push mean activations toward zero; a bit slower "
-               "than ReLU.", (Param("alpha", 1.0, 0.1, 3.0),)),
-    Activation("GELU", nn.GELU, "Smooth ReLU weighted by the Gaussian CDF; the standard in transformers "
-               "(BERT, GPT)."),
-    Activation("SiLU", nn.SiLU, "x·sigmoid(x), also called Swish; used in EfficientNet and many modern CNNs."),
-    Activation("Mish", nn.Mish, "x·tanh(softplus(x)); smooth and non-monotonic, popular in YOLO detectors."),
-    Activation("Softplus", nn.Softplus, "log(1+e^{βx}), a smooth ReLU that is always positive; useful for "
-               "outputs that must be > 0 (variances).", (Param("beta", 1.0, 0.1, 5.0),)),
-    Activation("Sigmoid", nn.Sigmoid, "Squashes to (0, 1): output layer for binary probabilities. In hidden "
-               "layers it saturates and its gradient never exceeds 0.25."),
-    Activation("Tanh", nn.Tanh, "Squashes to (-1, 1), zero-centred; classic for RNNs and small networks, "
-               "saturates for |x| > 3."),
-    Activation("Hardtanh", nn.Hardtanh, "Piecewise-linear tanh: cheap on devices without fast exp; its "
-               "gradient is exactly 0 outside [-1, 1]."),
-    Activation("Softsign", nn.Softsign, "x/(1+|x|): like tanh but approaches its limits polynomially, so it "
-               "saturates more gently."),
-    Activation("Step", Step, "The perceptron's threshold: outputs 0 or 1 and its gradient is 0 everywhere "
-               "(undefined at 0), so gradient descent cannot train it."),
-    Activation("Identity", nn.Identity, "No non-linearity: a stack of linear layers collapses to one linear "
-               "map. Use it for regression outputs."),
-)}
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in (
+        Activation(
+            "ReLU",
+            nn.ReLU,
+            "The default for hidden layers: cheap, no saturation for x > 0. Units whose input "
+            "stays negative stop learning (dead ReLUs).",
+        ),
+        Activation(
+            "LeakyReLU",
+            nn.LeakyReLU,
+            "ReLU with a small slope for x < 0 so no unit dies; use when many ReLUs go dead.",
+            (Param("negative_slope", 0.01, 0.0, 0.5),),
+        ),
+        Activation(
+            "ELU",
+            nn.ELU,
+            "Smooth, negative outputs push mean activations toward zero; a bit slower than ReLU.",
+            (Param("alpha", 1.0, 0.1, 3.0),),
+        ),
+        Activation(
+            "GELU",
+            nn.GELU,
+            "Smooth ReLU weighted by the Gaussian CDF; the standard in transformers (BERT, GPT).",
+        ),
+        Activation(
+            "SiLU", nn.SiLU, "x·sigmoid(x), also called Swish; used in EfficientNet and many modern CNNs."
+        ),
+        Activation(
+            "Mish", nn.Mish, "x·tanh(softplus(x)); smooth and non-monotonic, popular in YOLO detectors."
+        ),
+        Activation(
+            "Softplus",
+            nn.Softplus,
+            "log(1+e^{βx}), a smooth ReLU that is always positive; useful for "
+            "outputs that must be > 0 (variances).",
+            (Param("beta", 1.0, 0.1, 5.0),),
+        ),
+        Activation(
+            "Sigmoid",
+            nn.Sigmoid,
+            "Squashes to (0, 1): output layer for binary probabilities. In hidden "
+            "layers it saturates and its gradient never exceeds 0.25.",
+        ),
+        Activation(
+            "Tanh",
+            nn.Tanh,
+            "Squashes to (-1, 1), zero-centred; classic for RNNs and small networks, saturates for |x| > 3.",
+        ),
+        Activation(
+            "Hardtanh",
+            nn.Hardtanh,
+            "Piecewise-linear tanh: cheap on devices without fast exp; its "
+            "gradient is exactly 0 outside [-1, 1].",
+        ),
+        Activation(
+            "Softsign",
+            nn.Softsign,
+            "x/(1+|x|): like tanh but approaches its limits polynomially, so it saturates more gently.",
+        ),
+        Activation(
+            "Step",
+            Step,
+            "The perceptron's threshold: outputs 0 or 1 and its gradient is 0 everywhere "
+            "(undefined at 0), so gradient descent cannot train it.",
+        ),
+        Activation(
+            "Identity",
+            nn.Identity,
+            "No non-linearity: a stack of linear layers collapses to one linear "
+            "map. Use it for regression outputs.",
+        ),
+    )
+}
 
 
 def activation_names() -> list[str]:
@@ -94,18 +143,41 @@ def saturated_mask(derivative: torch.Tensor, fraction: float = 0.01) -> torch.Te
 
 def mask_intervals(x: torch.Tensor, mask: torch.Tensor) -> list[tuple[float, float]]:
     """Turn a boolean mask over sorted x values into contiguous [start, end] intervals, for shading."""
+    xs, flags = x.tolist(), mask.tolist()
     intervals: list[tuple[float, float]] = []
     start = None
-    for xi, inside in zip(x.tolist(), mask.tolist(), strict=True):
+    for i, inside in enumerate(flags):
         if inside and start is None:
-            start = xi
-        if not inside and start is not None:
-            intervals.append((start, previous))
+            start = xs[i]
+        if start is not None and (not inside or i == len(flags) - 1):
+            intervals.append((start, xs[i] if inside else xs[i - 1]))
             start = None
-        previous = xi
-    if start is not None:
-        intervals.append((start, previous))
     return intervals
+
+
+@dataclass
+class Curve:
+    """One activation sampled over an x range: values, autograd derivative and its saturated intervals."""
+
+    y: torch.Tensor
+    dy: torch.Tensor
+    saturated: list[tuple[float, float]]
+
+
+def activation_curves(
+    names: list[str],
+    params: dict[str, dict[str, float]],
+    low: float,
+    high: float,
+    points: int = 801,
+) -> tuple[torch.Tensor, dict[str, Curve]]:
+    """Sample each named activation with its chosen params over [low, high]: x and one Curve per name."""
+    x = torch.linspace(low, high, points, dtype=torch.float64)
+    curves = {}
+    for name in names:
+        y, dy = evaluate_with_derivative(ACTIVATIONS[name].module(**params.get(name, {})), x)
+        curves[name] = Curve(y, dy, mask_intervals(x, saturated_mask(dy)))
+    return x, curves
 
 
 def softmax_with_temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:

@@ -1,4 +1,4 @@
-"""The command line: one subcommand per feature, each a thin wrapper over the same core functions the pages use.
+"""The command line: one subcommand per feature, each a thin wrapper over the core functions the pages use.
 
 A feature adds its subcommand by writing `add_parser(subparsers)` in its own module (which sets
 `func=` on its parser) and listing that module in SUBCOMMANDS below.
@@ -36,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every registered subcommand."""
     import importlib
 
-    parser = argparse.ArgumentParser(prog="python -m core", description="Neural Playground from the command line.")
+    parser = argparse.ArgumentParser(
+        prog="python -m core", description="Neural Playground from the command line."
+    )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     info = subparsers.add_parser("info", help="versions, device and offline pretrained models, as JSON")
     info.set_defaults(func=run_info)

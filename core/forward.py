@@ -60,13 +60,18 @@ def max_abs_difference(model: nn.Sequential, x: np.ndarray) -> float:
     return float(np.abs(trace_forward(model, x)[-1].a - module_output(model, x)).max())
 
 
-def with_parameter(model: nn.Sequential, layer: int, row: int, col: int | None, value: float) -> nn.Sequential:
-    """A copy of the model with one weight (layer, row, col) or, when col is None, one bias set to value."""
+# (layer, row, col) -> value; col None means the bias of unit `row`.
+Edits = dict[tuple[int, int, int | None], float]
+
+
+def with_edits(model: nn.Sequential, edits: Edits) -> nn.Sequential:
+    """A copy of the model with some weights or biases overwritten; the original is left untouched."""
     edited = copy.deepcopy(model)
-    target = linear_layers(edited)[layer]
+    layers = linear_layers(edited)
     with torch.no_grad():
-        if col is None:
-            target.bias[row] = value
-        else:
-            target.weight[row, col] = value
+        for (layer, row, col), value in edits.items():
+            if col is None:
+                layers[layer].bias[row] = value
+            else:
+                layers[layer].weight[row, col] = value
     return edited

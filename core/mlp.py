@@ -1,5 +1,6 @@
-"""A single neuron and multi-layer perceptrons: building them, counting their parameters, writing their code."""
+"""A single neuron and multi-layer perceptrons: build them, count their parameters, write their code."""
 
+import itertools
 from dataclasses import dataclass
 
 import torch
@@ -28,7 +29,7 @@ def build_mlp(config: MLPConfig, seed: int = 0) -> nn.Sequential:
     torch.manual_seed(seed)
     layers: list[nn.Module] = []
     sizes = config.sizes
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+    for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
         layers.append(nn.Linear(n_in, n_out))
         if i < len(sizes) - 2:
             layers.append(ACTIVATIONS[config.activation].module())
@@ -46,13 +47,15 @@ def parameter_counts(model: nn.Module) -> list[dict[str, int | str]]:
     for i, layer in enumerate(linear_layers(model)):
         weights = layer.weight.numel()
         biases = layer.bias.numel() if layer.bias is not None else 0
-        rows.append({
-            "layer": f"Linear {i + 1}",
-            "shape": f"{layer.in_features} → {layer.out_features}",
-            "weights": weights,
-            "biases": biases,
-            "total": weights + biases,
-        })
+        rows.append(
+            {
+                "layer": f"Linear {i + 1}",
+                "shape": f"{layer.in_features} → {layer.out_features}",
+                "weights": weights,
+                "biases": biases,
+                "total": weights + biases,
+            }
+        )
     return rows
 
 
@@ -69,7 +72,7 @@ def pytorch_code(config: MLPConfig) -> str:
             "",
         ]
     lines.append("model = nn.Sequential(")
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+    for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
         lines.append(f"    nn.Linear({n_in}, {n_out}),")
         if i < len(sizes) - 2:
             lines.append(f"    {_module_expression(config.activation)},")
@@ -89,7 +92,9 @@ def _module_expression(activation: str) -> str:
     return f"{prefix}{type(module).__name__}()"
 
 
-def neuron_output(inputs: torch.Tensor, weights: torch.Tensor, bias: float, activation: nn.Module) -> torch.Tensor:
+def neuron_output(
+    inputs: torch.Tensor, weights: torch.Tensor, bias: float, activation: nn.Module
+) -> torch.Tensor:
     """f(w·x + b) for a single neuron; `inputs` may be one example (n,) or a batch (B, n)."""
     return activation(inputs @ weights + bias)
 
@@ -100,3 +105,36 @@ def input_grid(low: float, high: float, resolution: int) -> tuple[torch.Tensor, 
     x2, x1 = torch.meshgrid(axis, axis, indexing="ij")
     points = torch.stack([x1.reshape(-1), x2.reshape(-1)], dim=1)  # (R*R, 2)
     return axis, axis, points
+
+
+def neuron_response(
+    weights: tuple[float, float],
+    bias: float,
+    activation: nn.Module,
+    low: float = -3.0,
+    high: float = 3.0,
+    resolution: int = 61,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A two-input neuron's output over a square input grid: the axis values and a (R, R) map, x2 by x1."""
+    axis, _, points = input_grid(low, high, resolution)
+    with torch.no_grad():
+        out = neuron_output(points, torch.tensor(weights, dtype=torch.float32), bias, activation)
+    return axis, out.reshape(resolution, resolution)
+
+
+def weight_matrices(model: nn.Module) -> list[torch.Tensor]:
+    """Each Linear layer's weight, detached, input side first: what the network drawing needs."""
+    return [layer.weight.detach() for layer in linear_layers(model)]
+
+
+def neuron_forward(
+    inputs: tuple[float, ...],
+    weights: tuple[float, ...],
+    bias: float,
+    activation: nn.Module,
+) -> tuple[float, float]:
+    """One neuron on one input: the pre-activation z = w·x + b and the output a = f(z)."""
+    z = float(torch.tensor(inputs) @ torch.tensor(weights) + bias)
+    with torch.no_grad():
+        a = float(activation(torch.tensor([z]))[0])
+    return z, a

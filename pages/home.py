@@ -20,7 +20,7 @@ for section, entries in CURRICULUM.items():
 
 st.subheader("Further reading")
 st.markdown(
-    "- Goodfellow, Bengio & Courville, [*Deep Learning*](https://www.deeplearningbook.org/) (MIT Press, 2016)\n"
+    "- Goodfellow, Bengio & Courville, [*Deep Learning*](https://www.deeplearningbook.org/) (2016)\n"
     "- Michael Nielsen, [*Neural Networks and Deep Learning*](http://neuralnetworksanddeeplearning.com/)\n"
     "- Stanford [CS231n: Deep Learning for Computer Vision](https://cs231n.github.io/) course notes\n"
     "- Vaswani et al., [*Attention Is All You Need*](https://arxiv.org/abs/1706.03762) (2017)\n"

@@ -23,7 +23,7 @@ SEED_KEY = "global_seed"
 
 @dataclass(frozen=True)
 class PageEntry:
-    """One page of the curriculum: its script, its title in the navigation, and what a visitor will do there."""
+    """One page of the curriculum: its script, its navigation title, and what a visitor will do there."""
 
     path: str  # relative to app.py
     title: str
@@ -34,15 +34,27 @@ class PageEntry:
 CURRICULUM: dict[str, list[PageEntry]] = {
     "Basics": [
         PageEntry("pages/home.py", "Home", ":material/home:", "What this app is and the path through it."),
-        PageEntry("pages/neuron.py", "Neuron & layers", ":material/hub:",
-                  "One neuron's weighted sum and activation over a 2-D input plane; then stack neurons into "
-                  "layers, see the network drawn by its weights, its parameter count and its PyTorch code."),
-        PageEntry("pages/activations.py", "Activation functions", ":material/function:",
-                  "Thirteen non-linearities and their autograd derivatives, where they saturate, and how "
-                  "temperature reshapes softmax."),
-        PageEntry("pages/forward_pass.py", "Forward pass", ":material/arrow_forward:",
-                  "Push one input through a small network layer by layer, z = W·x + b and a = f(z) with the "
-                  "real numbers; change any weight and watch every number downstream move."),
+        PageEntry(
+            "pages/neuron.py",
+            "Neuron & layers",
+            ":material/hub:",
+            "One neuron's weighted sum and activation over a 2-D input plane; then stack neurons into "
+            "layers, see the network drawn by its weights, its parameter count and its PyTorch code.",
+        ),
+        PageEntry(
+            "pages/activations.py",
+            "Activation functions",
+            ":material/function:",
+            "Thirteen non-linearities and their autograd derivatives, where they saturate, and how "
+            "temperature reshapes softmax.",
+        ),
+        PageEntry(
+            "pages/forward_pass.py",
+            "Forward pass",
+            ":material/arrow_forward:",
+            "Push one input through a small network layer by layer, z = W·x + b and a = f(z) with the "
+            "real numbers; change any weight and watch every number downstream move.",
+        ),
     ],
 }
 
@@ -50,7 +62,9 @@ CURRICULUM: dict[str, list[PageEntry]] = {
 def page_sections() -> dict[str, list[st.Page]]:
     """The navigation built from the curriculum; the first page is the default."""
     return {
-        section: [st.Page(e.path, title=e.title, icon=e.icon, default=e.path == "pages/home.py") for e in entries]
+        section: [
+            st.Page(e.path, title=e.title, icon=e.icon, default=e.path == "pages/home.py") for e in entries
+        ]
         for section, entries in CURRICULUM.items()
     }
 
@@ -59,8 +73,15 @@ def draw_sidebar() -> None:
     """Device, torch version and the global random seed every page uses."""
     with st.sidebar:
         st.caption(f"**Device:** {device_label()}  \n**PyTorch:** {torch.__version__}")
-        st.number_input("Random seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key=SEED_KEY,
-                        help="Seeds every random choice (initial weights, data, dropout) so runs repeat exactly.")
+        st.number_input(
+            "Random seed",
+            min_value=0,
+            max_value=2**31 - 1,
+            value=0,
+            step=1,
+            key=SEED_KEY,
+            help="Seeds every random choice (initial weights, data, dropout) so runs repeat exactly.",
+        )
 
 
 def run_app() -> None:

@@ -1,1 +1,1 @@
-"""Figure builders: pure functions from data to plotly figures, shared by the pages and tested without a browser."""
+"""Figure builders: pure functions from data to plotly figures, tested without a browser."""

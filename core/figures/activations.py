@@ -8,17 +8,31 @@ from core.figures.style import NEUTRAL, SERIES, base_layout
 
 
 def activation_figure(
-    x: np.ndarray, curves: dict[str, tuple[np.ndarray, np.ndarray]],
+    x: np.ndarray,
+    curves: dict[str, tuple[np.ndarray, np.ndarray]],
     saturated: dict[str, list[tuple[float, float]]] | None = None,
 ) -> go.Figure:
     """f(x) on the left and f'(x) on the right for each named curve; saturated intervals shaded grey."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("f(x)", "f′(x)  (autograd)"), horizontal_spacing=0.08)
     for k, (name, (y, dy)) in enumerate(curves.items()):
         colour = SERIES[k % len(SERIES)]
-        fig.add_trace(go.Scatter(x=x, y=y, name=name, line={"color": colour, "width": 2.5},
-                                 legendgroup=name), row=1, col=1)
-        fig.add_trace(go.Scatter(x=x, y=dy, name=f"{name}′", line={"color": colour, "width": 2.5, "dash": "dot"},
-                                 legendgroup=name, showlegend=False), row=1, col=2)
+        fig.add_trace(
+            go.Scatter(x=x, y=y, name=name, line={"color": colour, "width": 2.5}, legendgroup=name),
+            row=1,
+            col=1,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=dy,
+                name=f"{name}′",
+                line={"color": colour, "width": 2.5, "dash": "dot"},
+                legendgroup=name,
+                showlegend=False,
+            ),
+            row=1,
+            col=2,
+        )
     for intervals in (saturated or {}).values():
         for start, end in intervals:
             for col in (1, 2):
@@ -27,12 +41,23 @@ def activation_figure(
     return base_layout(fig, None, 380)
 
 
-def softmax_figure(labels: list[str], logits: np.ndarray, probabilities: np.ndarray, temperature: float) -> go.Figure:
+def softmax_figure(
+    labels: list[str], logits: np.ndarray, probabilities: np.ndarray, temperature: float
+) -> go.Figure:
     """Logits beside the softmax probabilities they turn into at the given temperature."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("logits z", f"softmax(z / {temperature:g})"))
     fig.add_trace(go.Bar(x=labels, y=logits, marker_color=SERIES[1], showlegend=False), row=1, col=1)
-    fig.add_trace(go.Bar(x=labels, y=probabilities, marker_color=SERIES[0], showlegend=False,
-                         text=[f"{p:.2f}" for p in probabilities], textposition="outside"), row=1, col=2)
+    fig.add_trace(
+        go.Bar(
+            x=labels,
+            y=probabilities,
+            marker_color=SERIES[0],
+            showlegend=False,
+            text=[f"{p:.2f}" for p in probabilities],
+            textposition="outside",
+        ),
+        row=1,
+        col=2,
+    )
     fig.update_yaxes(range=[0, 1.1], row=1, col=2)
     return base_layout(fig, None, 320)
-

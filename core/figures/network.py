@@ -12,7 +12,10 @@ def node_positions(sizes: list[int]) -> list[list[tuple[float, float]]]:
 
 
 def network_figure(
-    weights: list[np.ndarray], layer_names: list[str] | None = None, max_width: float = 8.0, height: int = 380,
+    weights: list[np.ndarray],
+    layer_names: list[str] | None = None,
+    max_width: float = 8.0,
+    height: int = 380,
     revision: str | None = None,
 ) -> go.Figure:
     """Draw a fully connected network from its weight matrices, each (n_out, n_in), input layer first.
@@ -30,22 +33,43 @@ def network_figure(
             for i in range(matrix.shape[1]):
                 value = float(matrix[j, i])
                 width = 1 + round((max_width - 1) * abs(value) / largest)
-                colour = POSITIVE if value > 0 else NEGATIVE
+                colour = POSITIVE if value > 0 else NEGATIVE if value < 0 else NEUTRAL
                 xs, ys = buckets.setdefault((colour, width), ([], []))
                 (x0, y0), (x1, y1) = positions[layer][i], positions[layer + 1][j]
                 xs += [x0, x1, None]
                 ys += [y0, y1, None]
     for (colour, width), (xs, ys) in sorted(buckets.items()):
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": colour, "width": width},
-                                 opacity=0.75, hoverinfo="skip", showlegend=False))
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                line={"color": colour, "width": width},
+                opacity=0.75,
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
     names = layer_names or (["input"] + [f"hidden {k}" for k in range(1, len(sizes) - 1)] + ["output"])
     node_x = [x for column in positions for x, _ in column]
     node_y = [y for column in positions for _, y in column]
     labels = [f"{names[k]} · unit {j}" for k, column in enumerate(positions) for j in range(len(column))]
-    fig.add_trace(go.Scatter(x=node_x, y=node_y, mode="markers", hovertext=labels, hoverinfo="text",
-                             marker={"size": 22, "color": "white", "line": {"color": NEUTRAL, "width": 2}},
-                             showlegend=False))
-    fig.update_xaxes(tickvals=list(range(len(sizes))), ticktext=[f"{n}<br>({s})" for n, s in zip(names, sizes,
-                     strict=True)], showgrid=False, zeroline=False)
+    fig.add_trace(
+        go.Scatter(
+            x=node_x,
+            y=node_y,
+            mode="markers",
+            hovertext=labels,
+            hoverinfo="text",
+            marker={"size": 22, "color": "white", "line": {"color": NEUTRAL, "width": 2}},
+            showlegend=False,
+        )
+    )
+    fig.update_xaxes(
+        tickvals=list(range(len(sizes))),
+        ticktext=[f"{n}<br>({s})" for n, s in zip(names, sizes, strict=True)],
+        showgrid=False,
+        zeroline=False,
+    )
     fig.update_yaxes(visible=False)
     return base_layout(fig, None, height, revision)

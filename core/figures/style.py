@@ -9,8 +9,10 @@ DIVERGING = [[0.0, NEGATIVE], [0.5, "#f7f7f7"], [1.0, POSITIVE]]
 SERIES = ["#e4572e", "#2e86ab", "#76b041", "#f2a541", "#8e6c8a", "#17bebb", "#c5283d", "#4f5d75"]
 
 
-def base_layout(fig: go.Figure, title: str | None = None, height: int = 360, revision: str | None = None) -> go.Figure:
-    """Apply the shared margins, font and height; `revision` keeps the user's zoom across redraws (uirevision)."""
+def base_layout(
+    fig: go.Figure, title: str | None = None, height: int = 360, revision: str | None = None
+) -> go.Figure:
+    """Apply shared margins and height; `revision` (uirevision) keeps the user's zoom across redraws."""
     fig.update_layout(
         title=title,
         height=height,

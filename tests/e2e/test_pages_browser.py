@@ -33,8 +33,11 @@ def test_deep_link_on_fresh_server(entry, fresh_server, page: Page, tmp_path: Pa
     assert sidebar.get_by_role("spinbutton", name="Random seed").count() == 1
     assert page.locator("h1").first.is_visible()
 
+    # Streamlit scrolls inside its own container, so a tall viewport is what captures the whole page.
+    page.set_viewport_size({"width": 1400, "height": 2600})
+    page.wait_for_timeout(500)
     shot = tmp_path / f"{Path(entry.path).stem}.png"
-    page.screenshot(path=str(shot), full_page=True)
+    page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
     if os.environ.get("SCREENSHOT_DIR"):
         shutil.copy(shot, Path(os.environ["SCREENSHOT_DIR"]) / shot.name)

@@ -1,0 +1,50 @@
+import numpy as np
+import plotly.graph_objects as go
+
+from core.figures.activations import activation_figure, softmax_figure
+from core.figures.heatmaps import matrix_heatmap, plane_heatmap
+from core.figures.network import network_figure, node_positions
+from core.figures.style import NEGATIVE, NEUTRAL, POSITIVE
+
+
+def test_network_figure_draws_every_edge_once_coloured_by_sign():
+    weights = [np.array([[1.0, -2.0], [0.5, 0.0], [-0.1, 3.0]]), np.array([[1.0, -1.0, 2.0]])]
+    fig = network_figure(weights, revision="keep")
+    edges = [t for t in fig.data if t.mode == "lines"]
+    segments = sum(len(t.x) // 3 for t in edges)
+    assert segments == 2 * 3 + 3 * 1
+    positive = sum(len(t.x) // 3 for t in edges if t.line.color == POSITIVE)
+    negative = sum(len(t.x) // 3 for t in edges if t.line.color == NEGATIVE)
+    neutral = sum(len(t.x) // 3 for t in edges if t.line.color == NEUTRAL)
+    assert (positive, negative, neutral) == (5, 3, 1)
+    widths = {t.line.width for t in edges}
+    assert max(widths) > min(widths)  # magnitude shows as width
+    nodes = next(t for t in fig.data if t.mode == "markers")
+    assert len(nodes.x) == 2 + 3 + 1
+    assert fig.layout.uirevision == "keep"
+
+
+def test_node_positions_are_centred_columns():
+    positions = node_positions([2, 3])
+    assert [p[0] for p in positions[1]] == [1.0, 1.0, 1.0]
+    assert sum(p[1] for p in positions[1]) == 0 and sum(p[1] for p in positions[0]) == 0
+
+
+def test_heatmaps_carry_the_values():
+    axis = np.linspace(-1, 1, 4)
+    values = np.outer(axis, axis)
+    fig = plane_heatmap(axis, values, "t")
+    assert isinstance(fig, go.Figure) and np.array_equal(np.asarray(fig.data[0].z), values)
+    matrix = np.array([[1.0, -2.0]])
+    fig = matrix_heatmap(matrix, "W", highlight=(0, 1))
+    assert list(fig.data[0].text[0]) == ["1", "-2"]
+    assert len(fig.layout.shapes) == 1
+
+
+def test_activation_and_softmax_figures():
+    x = np.linspace(-1, 1, 5)
+    fig = activation_figure(x, {"a": (x, np.ones(5)), "b": (x**2, 2 * x)}, {"a": [(-1.0, 0.0)]})
+    assert len(fig.data) == 4
+    assert len(fig.layout.shapes) == 2  # one shaded interval on each subplot
+    fig = softmax_figure(["p", "q"], np.array([1.0, 0.0]), np.array([0.73, 0.27]), 1.0)
+    assert list(fig.data[1].y) == [0.73, 0.27]

@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+import torch
+
+from core.forward import max_abs_difference, module_output, trace_forward, with_edits
+from core.mlp import MLPConfig, build_mlp, linear_layers
+
+CONFIGS = [
+    MLPConfig(3, (4, 3), 2, "ReLU"),
+    MLPConfig(2, (), 1, "Tanh"),
+    MLPConfig(5, (6, 6, 6), 3, "GELU"),
+    MLPConfig(4, (3,), 2, "Softplus"),
+]
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=str)
+def test_manual_trace_equals_the_torch_module(config):
+    model = build_mlp(config, seed=3)
+    x = np.random.default_rng(0).normal(size=config.input_size)
+    traces = trace_forward(model, x)
+    assert len(traces) == len(config.hidden) + 1
+    assert np.abs(traces[-1].a - module_output(model, x)).max() < 1e-12
+    assert max_abs_difference(model, x) < 1e-12
+
+
+def test_every_intermediate_matches_torch_hooks():
+    model = build_mlp(MLPConfig(3, (4, 3), 2, "Sigmoid"), seed=1)
+    x = np.array([0.5, -1.0, 2.0])
+    captured = []
+    hooks = [
+        layer.register_forward_hook(lambda m, i, o: captured.append(o.detach().double().numpy()))
+        for layer in linear_layers(model)
+    ]
+    model(torch.tensor(x, dtype=torch.float32))
+    for hook in hooks:
+        hook.remove()
+    for trace, z_torch in zip(trace_forward(model, x), captured, strict=True):
+        assert trace.weight.shape == (trace.z.size, trace.x.size)
+        np.testing.assert_allclose(trace.z, z_torch, atol=1e-6)
+    np.testing.assert_allclose(trace_forward(model, x)[0].a, 1 / (1 + np.exp(-captured[0])), atol=1e-6)
+
+
+def test_an_edit_changes_that_layer_and_downstream_only_and_copies_the_model():
+    model = build_mlp(MLPConfig(3, (4, 3), 2, "Tanh"), seed=0)
+    x = np.array([1.0, 0.5, -0.5])
+    before = trace_forward(model, x)
+    edited = with_edits(model, {(1, 2, 0): 5.0})
+    after = trace_forward(edited, x)
+    np.testing.assert_array_equal(before[0].z, after[0].z)  # upstream untouched
+    assert after[1].z[2] != before[1].z[2]  # the edited unit moves
+    np.testing.assert_array_equal(np.delete(before[1].z, 2), np.delete(after[1].z, 2))  # other units do not
+    assert not np.allclose(before[2].a, after[2].a)  # and the output follows
+    assert linear_layers(model)[1].weight[2, 0].item() != 5.0  # the original is not mutated
+    assert linear_layers(edited)[1].weight[2, 0].item() == 5.0
+
+
+def test_a_bias_edit():
+    model = build_mlp(MLPConfig(2, (2,), 1, "ReLU"), seed=0)
+    edited = with_edits(model, {(0, 1, None): -3.0})
+    assert linear_layers(edited)[0].bias[1].item() == -3.0
+    assert trace_forward(edited, np.zeros(2))[0].z[1] == pytest.approx(-3.0)
