@@ -1,0 +1,1 @@
+"""Pretrained ImageNet classifiers: model registry, image decoding, inference, Grad-CAM, example photos."""

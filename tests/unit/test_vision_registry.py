@@ -1,0 +1,179 @@
+"""The pretrained-model registry: entries, availability from local files, loading, and the download action."""
+
+import hashlib
+import http.server
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import torch
+from torchvision import models as tvm
+
+from core.runtime import pick_device
+from core.vision.registry import (
+    DEFAULT_MODEL,
+    IMAGENET_CATEGORIES,
+    MODELS,
+    SOURCE_BUNDLED,
+    SOURCE_TORCHVISION,
+    ModelUnavailable,
+    availability_report,
+    available_models,
+    checkpoints_dir,
+    download_weights,
+    get_model,
+    load_model,
+)
+
+
+@pytest.fixture
+def empty_torch_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A TORCH_HOME with no cached weights; torch.hub.get_dir() reads the variable on every call."""
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    return tmp_path
+
+
+def save_random_resnet18(torch_home: Path) -> tuple[Path, torch.nn.Module]:
+    """The real ResNet-18 architecture with seeded random weights, cached under torchvision's file name."""
+    torch.manual_seed(0)
+    model = tvm.resnet18(weights=None).eval()
+    path = torch_home / "hub" / "checkpoints" / Path(tvm.ResNet18_Weights.DEFAULT.url).name
+    path.parent.mkdir(parents=True)
+    torch.save(model.state_dict(), path)
+    return path, model
+
+
+def test_every_entry_names_its_source_preprocessing_and_labels() -> None:
+    assert DEFAULT_MODEL == "efficientnet_lite0" and next(iter(MODELS)) == DEFAULT_MODEL
+    for entry in MODELS.values():
+        assert entry.source in (SOURCE_BUNDLED, SOURCE_TORCHVISION)
+        assert len(entry.categories) == 1000 and entry.categories == IMAGENET_CATEGORIES
+        assert entry.preprocessing.crop == 224 and entry.preprocessing.resize >= 224
+        assert "centre crop 224×224" in entry.preprocessing.describe()
+    assert IMAGENET_CATEGORIES[281] == "tabby" and IMAGENET_CATEGORIES[967] == "espresso"
+
+
+def test_torchvision_entries_come_from_the_weights_api() -> None:
+    entry = MODELS["resnet50"]
+    weights = tvm.ResNet50_Weights.DEFAULT
+    assert entry.origin == "torchvision ResNet50_Weights.IMAGENET1K_V2"
+    assert entry.url == weights.url
+    transforms = weights.transforms()
+    assert entry.preprocessing.resize == transforms.resize_size[0] == 232
+    assert entry.preprocessing.mean == tuple(transforms.mean)
+
+
+def test_lite0_preprocessing_is_tensorflows_not_imagenets() -> None:
+    pre = MODELS["efficientnet_lite0"].preprocessing
+    assert pre.mean == pytest.approx((127 / 255,) * 3) and pre.std == pytest.approx((128 / 255,) * 3)
+    assert pre.interpolation.value == "bicubic" and (pre.resize, pre.crop) == (256, 224)
+
+
+def test_offline_default_loads_in_eval_mode_on_the_picked_device(empty_torch_home: Path) -> None:
+    assert available_models() == [DEFAULT_MODEL]
+    loaded = load_model(get_model(DEFAULT_MODEL))
+    assert not loaded.module.training
+    assert next(loaded.module.parameters()).device.type == pick_device().type
+    # strict loading put the packaged weights in, not the random initialisation
+    state = torch.load(loaded.entry.weights_file(), map_location="cpu", weights_only=True)
+    assert torch.equal(loaded.module.net._fc.weight.cpu(), state["_fc.weight"])
+
+
+def test_torchvision_model_unavailable_without_cache_says_how_to_get_it(empty_torch_home: Path) -> None:
+    entry = get_model("resnet50")
+    status = entry.availability()
+    assert not status.available
+    assert status.path == empty_torch_home / "hub" / "checkpoints" / "resnet50-11ad3fa6.pth"
+    assert "python -m core classify --download resnet50" in status.reason
+    assert "resnet50-11ad3fa6.pth" in status.reason
+    with pytest.raises(ModelUnavailable, match="not cached"):
+        load_model(entry)
+    report = {row["name"]: row for row in availability_report()}
+    assert report["efficientnet_lite0"]["available"] is True
+    assert report["resnet50"]["available"] is False and "how_to_get" in report["resnet50"]
+
+
+def test_cached_torchvision_weights_are_found_and_loaded(empty_torch_home: Path) -> None:
+    path, reference = save_random_resnet18(empty_torch_home)
+    assert checkpoints_dir() == path.parent
+    assert available_models() == ["efficientnet_lite0", "resnet18"]
+    loaded = load_model(get_model("resnet18"), device=torch.device("cpu"))
+    assert not loaded.module.training
+    x = torch.randn(2, 3, 224, 224)
+    with torch.no_grad():
+        assert torch.allclose(loaded.module(x), reference(x), atol=1e-5)
+
+
+def test_unreadable_cache_file_gives_a_clear_error(empty_torch_home: Path) -> None:
+    path = empty_torch_home / "hub" / "checkpoints" / "resnet18-f37072fd.pth"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a checkpoint")
+    with pytest.raises(ModelUnavailable, match=r"^ResNet-18 weights at .* could not be loaded: "):
+        load_model(get_model("resnet18"))
+
+
+def test_unknown_model_name_lists_the_choices() -> None:
+    with pytest.raises(ModelUnavailable, match="choose one of efficientnet_lite0, resnet18"):
+        get_model("vgg16")
+
+
+def test_download_fails_fast_and_clearly_without_a_network(empty_torch_home: Path) -> None:
+    entry = replace(get_model("resnet18"), url="http://127.0.0.1:9/resnet18-f37072fd.pth")  # nothing listens
+    start = time.monotonic()
+    with pytest.raises(ModelUnavailable, match="could not download ResNet-18 weights"):
+        download_weights(entry, timeout_s=2)
+    assert time.monotonic() - start < 10
+    assert list(checkpoints_dir().iterdir()) == []  # no partial file left behind
+
+
+def test_bundled_model_has_nothing_to_download() -> None:
+    with pytest.raises(ModelUnavailable, match="ships inside a package"):
+        download_weights(get_model("efficientnet_lite0"))
+
+
+@pytest.fixture
+def local_http(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """A localhost HTTP server over a folder, standing in for download.pytorch.org."""
+    root = tmp_path / "served"
+    root.mkdir()
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def log_message(self, *args: object) -> None:  # keep pytest's output clean
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield root, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_download_checks_the_hash_in_the_file_name(
+    empty_torch_home: Path, local_http: tuple[Path, str], tmp_path: Path
+) -> None:
+    root, base = local_http
+    save_random_resnet18(tmp_path / "elsewhere")
+    payload = (tmp_path / "elsewhere" / "hub" / "checkpoints" / "resnet18-f37072fd.pth").read_bytes()
+    good = f"resnet18-{hashlib.sha256(payload).hexdigest()[:8]}.pth"
+    (root / good).write_bytes(payload)
+    (root / "resnet18-00000000.pth").write_bytes(payload)
+
+    entry = get_model("resnet18")
+    bad_entry = replace(
+        entry,
+        url=f"{base}/resnet18-00000000.pth",
+        weights_file=lambda: checkpoints_dir() / "resnet18-00000000.pth",
+    )
+    with pytest.raises(ModelUnavailable, match="checksum mismatch"):
+        download_weights(bad_entry, timeout_s=5)
+    assert not bad_entry.availability().available
+
+    good_entry = replace(entry, url=f"{base}/{good}", weights_file=lambda: checkpoints_dir() / good)
+    assert download_weights(good_entry, timeout_s=5).read_bytes() == payload
+    assert good_entry.availability().available
+    assert sorted(p.name for p in checkpoints_dir().iterdir()) == [good]
