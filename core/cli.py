@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from core.runtime import device_label, pick_device, versions
 
 # Modules that each define add_parser(subparsers); one line adds a subcommand.
-SUBCOMMANDS: list[str] = []
+SUBCOMMANDS: list[str] = [
+    "core.playground.cli",
+]
 
 
 def offline_models() -> dict[str, list[dict[str, object]]]:

@@ -1,0 +1,181 @@
+"""The playground's one configuration: the page, the URL, the CLI flags and the export derive from it."""
+
+import argparse
+import dataclasses
+import typing
+from dataclasses import dataclass, field
+
+from core.activations import ACTIVATIONS
+from core.playground.datasets import DATASETS, UPLOAD
+from core.playground.features import FEATURES
+from core.playground.losses import LOSSES
+from core.playground.optim import INITS, OPTIMIZERS, SCHEDULES
+
+MAX_LAYERS, MAX_WIDTH = 6, 32
+REGULARIZATIONS = ("none", "L1", "L2")
+
+
+def _doc(text: str) -> dict[str, str]:
+    return {"help": text}
+
+
+@dataclass(frozen=True)
+class PlaygroundConfig:
+    """Everything that decides a playground run. Defaults are TensorFlow Playground's (reference setup A)."""
+
+    dataset: str = field(default="circle", metadata=_doc("dataset: " + ", ".join(DATASETS)))
+    points: int = field(default=500, metadata=_doc("number of points, 20–2000"))
+    noise: float = field(default=0.0, metadata=_doc("noise level, 0–0.5"))
+    train_fraction: float = field(default=0.5, metadata=_doc("share of points used for training, 0.1–0.9"))
+    seed: int = field(
+        default=0, metadata=_doc("seed for the data, the initial weights and the minibatch order")
+    )
+    features: tuple[str, ...] = field(default=("x1", "x2"), metadata=_doc("inputs: " + ",".join(FEATURES)))
+    hidden: tuple[int, ...] = field(
+        default=(4, 2),
+        metadata=_doc(
+            f"hidden layer widths, e.g. 8,8 (0–{MAX_LAYERS} layers of 1–{MAX_WIDTH}; empty for none)"
+        ),
+    )
+    activation: str = field(default="Tanh", metadata=_doc("hidden activation: " + ", ".join(ACTIVATIONS)))
+    init: str = field(default="Xavier", metadata=_doc("weight init: " + ", ".join(INITS)))
+    loss: str = field(default="MSE", metadata=_doc("loss: " + ", ".join(LOSSES)))
+    optimizer: str = field(default="SGD", metadata=_doc("optimizer: " + ", ".join(OPTIMIZERS)))
+    lr: float = field(default=0.03, metadata=_doc("learning rate"))
+    batch_size: int = field(default=10, metadata=_doc("minibatch size"))
+    schedule: str = field(default="none", metadata=_doc("learning-rate schedule: " + ", ".join(SCHEDULES)))
+    schedule_period: int = field(default=100, metadata=_doc("the schedule's period in epochs"))
+    regularization: str = field(default="none", metadata=_doc("weight penalty: none, L1, L2"))
+    reg_rate: float = field(default=0.0, metadata=_doc("regularization rate"))
+    dropout: float = field(default=0.0, metadata=_doc("dropout rate after each hidden layer, 0–0.9"))
+    batch_norm: bool = field(default=False, metadata=_doc("batch norm after each hidden linear layer"))
+
+    def errors(self) -> list[str]:
+        """Why this configuration cannot run, one clear sentence each; empty when it is valid."""
+        task = DATASETS[self.dataset].task if self.dataset in DATASETS else None
+        problems = [
+            f"unknown {name} {value!r}; choose from {', '.join(options)}"
+            for name, value, options in (
+                ("dataset", self.dataset, [*DATASETS, UPLOAD]),
+                ("activation", self.activation, ACTIVATIONS),
+                ("init", self.init, INITS),
+                ("loss", self.loss, LOSSES),
+                ("optimizer", self.optimizer, OPTIMIZERS),
+                ("schedule", self.schedule, SCHEDULES),
+                ("regularization", self.regularization, REGULARIZATIONS),
+            )
+            if value not in options
+        ]
+        problems += [
+            f"unknown feature {f!r}; choose from {', '.join(FEATURES)}"
+            for f in self.features
+            if f not in FEATURES
+        ]
+        if not self.features:
+            problems.append("choose at least one input feature")
+        if len(self.hidden) > MAX_LAYERS or any(not 1 <= w <= MAX_WIDTH for w in self.hidden):
+            problems.append(f"hidden layers: at most {MAX_LAYERS}, each 1–{MAX_WIDTH} neurons")
+        if task and self.loss in LOSSES and task not in LOSSES[self.loss].tasks:
+            problems.append(
+                f"the {self.loss} loss does not suit {task}; use one of "
+                f"{', '.join(n for n, entry in LOSSES.items() if task in entry.tasks)}"
+            )
+        for name, value, low, high in (
+            ("points", self.points, 20, 2000),
+            ("noise", self.noise, 0, 0.5),
+            ("train_fraction", self.train_fraction, 0.1, 0.9),
+            ("dropout", self.dropout, 0, 0.9),
+            ("batch_size", self.batch_size, 1, 2000),
+            ("schedule_period", self.schedule_period, 1, 100_000),
+            ("lr", self.lr, 1e-6, 10),
+            ("reg_rate", self.reg_rate, 0, 10),
+        ):
+            if not low <= value <= high:
+                problems.append(f"{name} must be between {low:g} and {high:g} (got {value:g})")
+        return problems
+
+
+FIELDS = {f.name: f for f in dataclasses.fields(PlaygroundConfig)}
+_TYPES = typing.get_type_hints(PlaygroundConfig)
+# Names the user may type in any case (the CLI's `--activation tanh`), mapped to the registry's spelling.
+_CANONICAL = {
+    "dataset": [*DATASETS, UPLOAD],
+    "activation": ACTIVATIONS,
+    "init": INITS,
+    "loss": LOSSES,
+    "optimizer": OPTIMIZERS,
+    "schedule": SCHEDULES,
+    "regularization": REGULARIZATIONS,
+}
+
+
+def encode(name: str, value: object) -> str:
+    """One field as URL/CLI text: tuples comma-joined, booleans as 1/0."""
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def decode(name: str, text: str) -> object:
+    """Parse one field from URL/CLI text; raises ValueError with a clear message on bad text."""
+    kind = _TYPES[name]
+    try:
+        if kind == tuple[int, ...]:
+            return tuple(int(v) for v in text.split(",") if v.strip())
+        if kind == tuple[str, ...]:
+            return tuple(v.strip() for v in text.split(",") if v.strip())
+        if kind is bool:
+            if text.lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                raise ValueError
+            return text.lower() in ("1", "true", "yes", "on")
+        if kind is str:
+            return next((c for c in _CANONICAL.get(name, ()) if c.lower() == text.lower()), text)
+        return kind(text)
+    except ValueError:
+        raise ValueError(f"{name}: cannot read {text!r} as {getattr(kind, '__name__', str(kind))}") from None
+
+
+def to_query(config: PlaygroundConfig) -> dict[str, str]:
+    """The configuration as URL query parameters (all fields: a link must not depend on today's defaults)."""
+    return {name: encode(name, getattr(config, name)) for name in FIELDS}
+
+
+def from_query(params: typing.Mapping[str, str]) -> tuple[PlaygroundConfig, list[str]]:
+    """A configuration from URL parameters, defaults for missing ones; bad or invalid values are reported and
+    replaced by their defaults, so a mangled link still opens a working page."""
+    values: dict[str, object] = {}
+    problems: list[str] = []
+    for name in FIELDS:
+        if name in params:
+            try:
+                values[name] = decode(name, str(params[name]))
+            except ValueError as error:
+                problems.append(str(error))
+    config = PlaygroundConfig(**values)
+    for problem in config.errors():
+        problems.append(problem)
+    if config.errors():
+        config = PlaygroundConfig()
+    return config, problems
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """One `--flag` per field, defaulting to the page's default."""
+    for name, f in FIELDS.items():
+        flag = "--" + name.replace("_", "-")
+        parser.add_argument(
+            flag,
+            dest=name,
+            default=encode(name, f.default),
+            help=f"{f.metadata['help']} (default: {encode(name, f.default) or 'none'})",
+        )
+
+
+def from_args(args: argparse.Namespace) -> PlaygroundConfig:
+    """The configuration the CLI flags describe; raises ValueError listing every problem."""
+    config = PlaygroundConfig(**{name: decode(name, getattr(args, name)) for name in FIELDS})
+    if config.errors():
+        raise ValueError("; ".join(config.errors()))
+    return config

@@ -1,0 +1,311 @@
+"""The fast path: minibatch forward, backward and optimizer step for a plain MLP, compiled once by numba.
+
+It works in place on the flat float64 buffer that holds the model's parameters (the torch tensors are views
+of it), so the nn.Module always holds the current weights. Shapes are run-time values: one compilation serves
+every network the page can build. Unit tests compare every gradient and step with autograd and torch.optim.
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+from core.playground.optim import (
+    ADAGRAD_EPS,
+    ADAM_EPS,
+    ADAMW_DECAY,
+    BETA1,
+    BETA2,
+    MOMENTUM,
+    RMS_ALPHA,
+    RMS_EPS,
+)
+
+# Activation codes of the kernel, one per registry activation it implements (with the registry's defaults).
+ACTIVATION_CODES = {
+    "Identity": 0,
+    "Tanh": 1,
+    "ReLU": 2,
+    "LeakyReLU": 3,
+    "ELU": 4,
+    "GELU": 5,
+    "SiLU": 6,
+    "Mish": 7,
+    "Softplus": 8,
+    "Sigmoid": 9,
+    "Hardtanh": 10,
+    "Softsign": 11,
+    "Step": 12,
+}
+REGULARIZATION_CODES = {"none": 0, "L1": 1, "L2": 2}
+HYPER = np.array([MOMENTUM, BETA1, BETA2, ADAM_EPS, ADAMW_DECAY, RMS_ALPHA, RMS_EPS, ADAGRAD_EPS])
+
+
+@njit(cache=True)
+def _sigmoid(z):
+    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+
+@njit(cache=True)
+def _act(code, z):
+    if code == 0:
+        return z
+    if code == 1:
+        return math.tanh(z)
+    if code == 2:
+        return z if z > 0 else 0.0
+    if code == 3:
+        return z if z > 0 else 0.01 * z
+    if code == 4:
+        return z if z > 0 else math.expm1(z)
+    if code == 5:
+        return 0.5 * z * (1.0 + math.erf(z / math.sqrt(2.0)))
+    if code == 6:
+        return z * _sigmoid(z)
+    if code == 7:
+        return z * math.tanh(math.log1p(math.exp(z)))
+    if code == 8:
+        return z if z > 20.0 else math.log1p(math.exp(z))
+    if code == 9:
+        return _sigmoid(z)
+    if code == 10:
+        return min(1.0, max(-1.0, z))
+    if code == 11:
+        return z / (1.0 + abs(z))
+    return 0.5 * (np.sign(z) + 1.0)
+
+
+@njit(cache=True)
+def _dact(code, z, a):
+    """f'(z), given z and a = f(z)."""
+    if code == 0:
+        return 1.0
+    if code == 1:
+        return 1.0 - a * a
+    if code == 2:
+        return 1.0 if z > 0 else 0.0
+    if code == 3:
+        return 1.0 if z > 0 else 0.01
+    if code == 4:
+        return 1.0 if z > 0 else math.exp(z)
+    if code == 5:
+        return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0))) + z * math.exp(-0.5 * z * z) / math.sqrt(
+            2.0 * math.pi
+        )
+    if code == 6:
+        s = _sigmoid(z)
+        return s * (1.0 + z * (1.0 - s))
+    if code == 7:
+        t = math.tanh(math.log1p(math.exp(z)))
+        return t + z * _sigmoid(z) * (1.0 - t * t)
+    if code == 8:
+        return 1.0 if z > 20.0 else _sigmoid(z)
+    if code == 9:
+        return a * (1.0 - a)
+    if code == 10:
+        return 1.0 if -1.0 < z < 1.0 else 0.0
+    if code == 11:
+        return 1.0 / ((1.0 + abs(z)) * (1.0 + abs(z)))
+    return 0.0
+
+
+@njit(cache=True)
+def _loss(code, o, t):
+    """Loss of one example and its derivative with respect to the output o."""
+    d = o - t
+    if code == 0:  # ½(o − t)²
+        return 0.5 * d * d, d
+    if code == 1:  # binary cross-entropy on the logit o
+        return max(o, 0.0) - o * t + math.log1p(math.exp(-abs(o))), _sigmoid(o) - t
+    if abs(d) < 1.0:  # Huber, delta 1
+        return 0.5 * d * d, d
+    return abs(d) - 0.5, 1.0 if d > 0 else -1.0
+
+
+@njit(cache=True)
+def _offsets(sizes):
+    """Start of each layer's weights in the parameter buffer, and of each layer's units in the unit buffer."""
+    layers = len(sizes) - 1
+    w_off = np.empty(layers, np.int64)
+    u_off = np.empty(layers + 2, np.int64)
+    pos, unit = 0, 0
+    for layer in range(layers):
+        w_off[layer] = pos
+        pos += sizes[layer] * sizes[layer + 1] + sizes[layer + 1]
+        u_off[layer] = unit
+        unit += sizes[layer]
+    u_off[layers] = unit
+    u_off[layers + 1] = unit + sizes[layers]
+    return w_off, u_off
+
+
+@njit(cache=True)
+def _forward(p, sizes, w_off, u_off, x, z, a, act, out_act):
+    """One example through the network, keeping each unit's z and a = f(z); returns the output."""
+    layers = len(sizes) - 1
+    for i in range(sizes[0]):
+        a[i] = x[i]
+    for layer in range(layers):
+        n_in, n_out = sizes[layer], sizes[layer + 1]
+        w, b = w_off[layer], w_off[layer] + n_in * n_out
+        src, dst = u_off[layer], u_off[layer + 1]
+        code = out_act if layer == layers - 1 else act
+        for j in range(n_out):
+            s = p[b + j]
+            row = w + j * n_in
+            for i in range(n_in):
+                s += p[row + i] * a[src + i]
+            z[dst + j] = s
+            a[dst + j] = _act(code, s)
+    return a[u_off[layers]]
+
+
+@njit(cache=True)
+def batch_gradient(p, g, sizes, X, T, rows, act, out_act, loss, reg, reg_rate, z, a, delta):
+    """Fill g with the gradient of the mean loss over X[rows] plus the weight penalty; returns that loss."""
+    w_off, u_off = _offsets(sizes)
+    layers = len(sizes) - 1
+    g[:] = 0.0
+    scale = 1.0 / len(rows)
+    total = 0.0
+    for r in rows:
+        o = _forward(p, sizes, w_off, u_off, X[r], z, a, act, out_act)
+        value, d_out = _loss(loss, o, T[r])
+        total += value
+        top = u_off[layers]
+        delta[top] = d_out * scale * _dact(out_act, z[top], a[top])
+        for layer in range(layers - 1, -1, -1):
+            n_in, n_out = sizes[layer], sizes[layer + 1]
+            w, b = w_off[layer], w_off[layer] + n_in * n_out
+            src, dst = u_off[layer], u_off[layer + 1]
+            for i in range(n_in):
+                delta[src + i] = 0.0
+            for j in range(n_out):
+                dj = delta[dst + j]
+                g[b + j] += dj
+                row = w + j * n_in
+                for i in range(n_in):
+                    g[row + i] += dj * a[src + i]
+                    delta[src + i] += p[row + i] * dj
+            if layer > 0:
+                for i in range(n_in):
+                    delta[src + i] *= _dact(act, z[src + i], a[src + i])
+    total *= scale
+    if reg != 0:
+        for layer in range(layers):
+            w = w_off[layer]
+            for k in range(w, w + sizes[layer] * sizes[layer + 1]):
+                if reg == 1:
+                    total += reg_rate * abs(p[k])
+                    g[k] += reg_rate * np.sign(p[k])
+                else:
+                    total += reg_rate * 0.5 * p[k] * p[k]
+                    g[k] += reg_rate * p[k]
+    return total
+
+
+@njit(cache=True)
+def optimizer_step(p, g, s1, s2, step, lr, opt, hyper):
+    """One update of every parameter, exactly as torch.optim does it with its default settings."""
+    momentum, beta1, beta2, adam_eps, decay, alpha, rms_eps, adagrad_eps = (
+        hyper[0],
+        hyper[1],
+        hyper[2],
+        hyper[3],
+        hyper[4],
+        hyper[5],
+        hyper[6],
+        hyper[7],
+    )
+    step[0] += 1
+    t = step[0]
+    if opt == 0:
+        for k in range(len(p)):
+            p[k] -= lr * g[k]
+    elif opt == 1 or opt == 2:
+        for k in range(len(p)):
+            # torch starts the buffer at the first gradient, which equals momentum·0 + g.
+            s1[k] = momentum * s1[k] + g[k]
+            p[k] -= lr * (g[k] + momentum * s1[k] if opt == 2 else s1[k])
+    elif opt == 3 or opt == 4:
+        bias1 = 1.0 - beta1**t
+        bias2_sqrt = math.sqrt(1.0 - beta2**t)
+        for k in range(len(p)):
+            if opt == 4:
+                p[k] *= 1.0 - lr * decay
+            s1[k] = beta1 * s1[k] + (1.0 - beta1) * g[k]
+            s2[k] = beta2 * s2[k] + (1.0 - beta2) * g[k] * g[k]
+            p[k] -= (lr / bias1) * s1[k] / (math.sqrt(s2[k]) / bias2_sqrt + adam_eps)
+    elif opt == 5:
+        for k in range(len(p)):
+            s2[k] = alpha * s2[k] + (1.0 - alpha) * g[k] * g[k]
+            p[k] -= lr * g[k] / (math.sqrt(s2[k]) + rms_eps)
+    else:
+        for k in range(len(p)):
+            s2[k] += g[k] * g[k]
+            p[k] -= lr * g[k] / (math.sqrt(s2[k]) + adagrad_eps)
+
+
+@njit(cache=True)
+def evaluate(p, sizes, X, T, act, out_act, loss, target_mid, z, a):
+    """Mean loss (without penalty) and accuracy (output > 0 against target > target_mid) over a set."""
+    w_off, u_off = _offsets(sizes)
+    total, correct = 0.0, 0
+    for r in range(len(X)):
+        o = _forward(p, sizes, w_off, u_off, X[r], z, a, act, out_act)
+        total += _loss(loss, o, T[r])[0]
+        correct += (o > 0) == (T[r] > target_mid)
+    n = max(len(X), 1)
+    return total / n, correct / n
+
+
+@njit(cache=True)
+def train_epochs(
+    p,
+    g,
+    s1,
+    s2,
+    step,
+    sizes,
+    X,
+    T,
+    X_test,
+    T_test,
+    perms,
+    batch_size,
+    lrs,
+    act,
+    out_act,
+    loss,
+    opt,
+    hyper,
+    reg,
+    reg_rate,
+    target_mid,
+    metrics,
+    grad_norms,
+):
+    """Run one epoch per row of perms (shuffled minibatches, one update each), writing per-epoch metrics
+    (train loss, test loss, train accuracy, test accuracy) and per-layer gradient norms of the epoch's last
+    minibatch. Stops after an epoch whose loss is not finite; returns the number of epochs run."""
+    w_off, u_off = _offsets(sizes)
+    units = u_off[len(sizes)]
+    z, a, delta = np.empty(units), np.empty(units), np.empty(units)
+    n = perms.shape[1]
+    layers = len(sizes) - 1
+    for epoch in range(perms.shape[0]):
+        for start in range(0, n, batch_size):
+            rows = perms[epoch, start : min(start + batch_size, n)]
+            batch_gradient(p, g, sizes, X, T, rows, act, out_act, loss, reg, reg_rate, z, a, delta)
+            optimizer_step(p, g, s1, s2, step, lrs[epoch], opt, hyper)
+        for layer in range(layers):
+            w = w_off[layer]
+            end = w + sizes[layer] * sizes[layer + 1] + sizes[layer + 1]
+            grad_norms[epoch, layer] = math.sqrt(np.sum(g[w:end] * g[w:end]))
+        metrics[epoch, 0], metrics[epoch, 2] = evaluate(p, sizes, X, T, act, out_act, loss, target_mid, z, a)
+        metrics[epoch, 1], metrics[epoch, 3] = evaluate(
+            p, sizes, X_test, T_test, act, out_act, loss, target_mid, z, a
+        )
+        if not (math.isfinite(metrics[epoch, 0]) and math.isfinite(metrics[epoch, 1])):
+            return epoch + 1
+    return perms.shape[0]

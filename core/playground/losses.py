@@ -1,0 +1,68 @@
+"""The loss registry: what the output layer ends in, how labels are encoded, and the loss itself."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One loss: the tasks it suits, the output activation it expects and the targets it compares with."""
+
+    name: str
+    tasks: tuple[str, ...]  # "classification" and/or "regression"
+    fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # mean over the batch
+    code: str  # the same loss in the exported script, on (out, target)
+    note: str
+    kernel: int  # the fast kernel's code for this loss
+
+
+LOSSES: dict[str, Loss] = {
+    loss.name: loss
+    for loss in (
+        Loss(
+            "MSE",
+            ("classification", "regression"),
+            lambda o, t: 0.5 * F.mse_loss(o, t),
+            "0.5 * F.mse_loss(out, target)",
+            "½(o − t)², the TensorFlow Playground loss; classes are ±1 and the output goes through tanh.",
+            0,
+        ),
+        Loss(
+            "BCE",
+            ("classification",),
+            F.binary_cross_entropy_with_logits,
+            "F.binary_cross_entropy_with_logits(out, target)",
+            "Binary cross-entropy on the logit (sigmoid "
+            "inside the loss): the standard for two classes; classes are 0/1.",
+            1,
+        ),
+        Loss(
+            "Huber",
+            ("regression",),
+            F.huber_loss,
+            "F.huber_loss(out, target)",
+            "Quadratic near 0, linear beyond |o − t| = 1: regression that outliers cannot dominate.",
+            2,
+        ),
+    )
+}
+
+
+def losses_for(task: str) -> list[str]:
+    """Names of the losses that suit a task, in registry order."""
+    return [name for name, loss in LOSSES.items() if task in loss.tasks]
+
+
+def output_activation(loss: str, task: str) -> str:
+    """The output layer's activation: tanh for ±1 classes under MSE, none (a logit or a value) otherwise."""
+    return "Tanh" if task == "classification" and loss == "MSE" else "Identity"
+
+
+def encode_targets(labels: torch.Tensor, loss: str, task: str) -> torch.Tensor:
+    """Targets the loss compares with: 0/1 classes become ±1 under MSE; regression values pass through."""
+    if task == "classification" and loss == "MSE":
+        return labels * 2.0 - 1.0
+    return labels

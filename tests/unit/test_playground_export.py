@@ -1,0 +1,127 @@
+"""The exported script runs on its own and reproduces the engine's loss curve; the CLI summarises a run."""
+
+import dataclasses
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from core.cli import main
+from core.playground.config import PlaygroundConfig
+from core.playground.datasets import split
+from core.playground.engine import Engine
+from core.playground.export import export_script
+
+CASES = {
+    "reference A": PlaygroundConfig(),
+    "adam, schedule, L2, features": PlaygroundConfig(
+        dataset="xor",
+        features=("x1", "x2", "x1x2", "sinx1"),
+        hidden=(6, 4),
+        activation="ReLU",
+        loss="BCE",
+        optimizer="Adam",
+        lr=0.01,
+        schedule="warmup",
+        schedule_period=5,
+        regularization="L2",
+        reg_rate=0.001,
+    ),
+    "dropout, batch norm, regression": PlaygroundConfig(
+        dataset="multi_gauss",
+        hidden=(8,),
+        loss="Huber",
+        optimizer="Nesterov",
+        dropout=0.2,
+        batch_norm=True,
+        schedule="step",
+        schedule_period=3,
+        init="Normal",
+    ),
+}
+
+
+def run_script(tmp_path, script: str) -> dict[str, list[float]]:
+    path, curve = tmp_path / "run.py", tmp_path / "curve.json"
+    path.write_text(script)
+    done = subprocess.run(
+        [sys.executable, str(path), "--curve", str(curve)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "epoch" in done.stdout
+    return json.loads(curve.read_text())
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_exported_script_reproduces_the_engines_loss_curve(tmp_path, name):
+    config = CASES[name]
+    engine = Engine(config)
+    engine.train(12)
+    curve = run_script(tmp_path, export_script(config, engine.epoch))
+    np.testing.assert_allclose(curve["train_loss"], engine.history.column("train_loss"), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(curve["test_loss"], engine.history.column("test_loss"), rtol=1e-6, atol=1e-9)
+
+
+def test_export_of_uploaded_points_writes_them_in(tmp_path):
+    rng = np.random.default_rng(0)
+    points = rng.uniform(-4, 4, (60, 2))
+    data = split(points, (points[:, 0] > 0).astype(float), 0.5, rng, "classification")
+    config = dataclasses.replace(PlaygroundConfig(), dataset="upload")
+    engine = Engine(config, data)
+    engine.train(5)
+    curve = run_script(tmp_path, export_script(config, 5, data))
+    np.testing.assert_allclose(curve["train_loss"], engine.history.column("train_loss"), rtol=1e-6)
+
+
+def test_cli_prints_the_json_summary(capsys):
+    code = main(
+        [
+            "train-playground",
+            "--dataset",
+            "spiral",
+            "--hidden",
+            "8,8",
+            "--activation",
+            "tanh",
+            "--epochs",
+            "30",
+            "--seed",
+            "0",
+            "--json",
+        ]
+    )
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert set(summary) == {"train_loss", "test_loss", "test_accuracy", "epochs", "epochs_per_second"}
+    assert summary["epochs"] == 30 and 0 <= summary["test_accuracy"] <= 1 and summary["epochs_per_second"] > 0
+    engine = Engine(PlaygroundConfig(dataset="spiral", hidden=(8, 8)))
+    engine.train(30)
+    assert summary["train_loss"] == pytest.approx(engine.history.column("train_loss")[-1])
+
+
+def test_cli_bad_input_is_one_json_error(capsys, tmp_path):
+    assert main(["train-playground", "--optimizer", "lion", "--json"]) == 2
+    assert "unknown optimizer 'lion'" in json.loads(capsys.readouterr().out)["error"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x1,x2,label\n1,2,1\n")
+    assert main(["train-playground", "--csv", str(bad)]) == 2
+    assert "at least 10 points" in json.loads(capsys.readouterr().out)["error"]
+
+
+def test_cli_trains_on_a_csv_and_exports(capsys, tmp_path):
+    csv = tmp_path / "points.csv"
+    csv.write_text(
+        "x1,x2,label\n" + "\n".join(f"{i % 9 - 4},{i % 7 - 3},{int(i % 9 > 4)}" for i in range(60))
+    )
+    script = tmp_path / "run.py"
+    assert (
+        main(["train-playground", "--csv", str(csv), "--epochs", "5", "--export", str(script), "--json"]) == 0
+    )
+    assert json.loads(capsys.readouterr().out)["epochs"] == 5
+    assert "train_points = np.array(" in script.read_text()
