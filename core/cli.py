@@ -5,6 +5,7 @@ A feature adds its subcommand by writing `add_parser(subparsers)` in its own mod
 """
 
 import argparse
+import importlib
 import json
 import sys
 from collections.abc import Sequence
@@ -14,12 +15,15 @@ from core.runtime import device_label, pick_device, versions
 # Modules that each define add_parser(subparsers); one line adds a subcommand.
 SUBCOMMANDS: list[str] = [
     "core.playground.cli",
+    "core.vision.cli",
 ]
 
 
 def offline_models() -> dict[str, list[dict[str, object]]]:
     """Which pretrained models each registry can load right now, without the network."""
-    return {}
+    return {
+        "image_classifiers": importlib.import_module("core.vision.registry").availability_report(),
+    }
 
 
 def run_info(args: argparse.Namespace) -> int:

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core.activations import activation_names
-from core.figures.heatmaps import matrix_heatmap
+from core.figures.forward import layer_figure
 from core.forward import max_abs_difference, module_output, trace_forward, with_edits
 from core.mlp import MLPConfig, build_mlp
 from ui.shell import ensure_shell, seed
@@ -23,7 +23,9 @@ n_in = int(c1.number_input("Inputs", 1, 6, 3, key="fwd_inputs"))
 h1 = int(c2.number_input("Hidden layer 1", 1, 8, 4, key="fwd_h1"))
 h2 = int(c3.number_input("Hidden layer 2 (0 = none)", 0, 8, 3, key="fwd_h2"))
 n_out = int(c4.number_input("Outputs", 1, 6, 2, key="fwd_outputs"))
-activation = c5.selectbox("Activation", activation_names(), key="fwd_activation")
+activation = c5.selectbox(
+    "Activation", activation_names(), index=activation_names().index("Tanh"), key="fwd_activation"
+)
 config = MLPConfig(n_in, (h1, h2) if h2 else (h1,), n_out, activation)
 base_model = build_mlp(config, seed=seed())
 
@@ -74,26 +76,10 @@ with st.expander("Change one weight or bias", expanded=True):
 model = with_edits(base_model, edits)
 traces = trace_forward(model, x)
 for k, trace in enumerate(traces):
-    n_out_k, n_in_k = trace.weight.shape
-    st.markdown(
-        f"**Linear {k + 1}**: W ({n_out_k}×{n_in_k}) · x ({n_in_k}) + b ({n_out_k}) = z ({n_out_k}), "
-        f"then a = {trace.activation}(z)"
-    )
+    st.markdown(f"**Linear {k + 1}**, then {trace.activation}")
     edited_cells = [(r, c) for (layer_k, r, c) in edits if layer_k == k and c is not None]
-    columns = st.columns([max(n_in_k, 2), 1, 1, 1, 1])
-    panels = [
-        ("W", trace.weight),
-        ("x", trace.x[:, None]),
-        ("b", trace.bias[:, None]),
-        ("z", trace.z[:, None]),
-        ("a", trace.a[:, None]),
-    ]
-    for column, (name, matrix) in zip(columns, panels, strict=True):
-        highlight = edited_cells[-1] if name == "W" and edited_cells else None
-        column.plotly_chart(
-            matrix_heatmap(matrix, name, height=38 * max(n_out_k, n_in_k) + 80, highlight=highlight),
-            key=f"fwd_{k}_{name}",
-        )
+    highlight = edited_cells[-1] if edited_cells else None
+    st.plotly_chart(layer_figure(trace, highlight), key=f"fwd_layer_{k}")
 
 st.subheader("Output")
 original = trace_forward(base_model, x)[-1].a

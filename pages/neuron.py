@@ -90,6 +90,6 @@ with left:
     st.metric("Total parameters", int(counts["total"].sum()))
 with right:
     st.subheader("print(model)")
-    st.code(str(model), language="text")
+    st.code(str(model), language="text", wrap_lines=True)
 st.subheader("The same network in PyTorch")
 st.code(pytorch_code(config), language="python")

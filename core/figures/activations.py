@@ -4,7 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.figures.style import NEUTRAL, SERIES, base_layout
+from core.figures.style import SERIES, base_layout
 
 
 def activation_figure(
@@ -12,7 +12,7 @@ def activation_figure(
     curves: dict[str, tuple[np.ndarray, np.ndarray]],
     saturated: dict[str, list[tuple[float, float]]] | None = None,
 ) -> go.Figure:
-    """f(x) on the left and f'(x) on the right for each named curve; saturated intervals shaded grey."""
+    """f(x) on the left, f'(x) on the right for each curve; its saturated intervals shaded in its colour."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("f(x)", "f′(x)  (autograd)"), horizontal_spacing=0.08)
     for k, (name, (y, dy)) in enumerate(curves.items()):
         colour = SERIES[k % len(SERIES)]
@@ -33,12 +33,17 @@ def activation_figure(
             row=1,
             col=2,
         )
-    for intervals in (saturated or {}).values():
+    colours = {name: SERIES[k % len(SERIES)] for k, name in enumerate(curves)}
+    for name, intervals in (saturated or {}).items():
         for start, end in intervals:
             for col in (1, 2):
-                fig.add_vrect(x0=start, x1=end, fillcolor=NEUTRAL, opacity=0.18, line_width=0, row=1, col=col)
+                fig.add_vrect(
+                    x0=start, x1=end, fillcolor=colours[name], opacity=0.08, line_width=0, row=1, col=col
+                )
     fig.update_xaxes(title="x", zeroline=True)
-    return base_layout(fig, None, 380)
+    base_layout(fig, None, 400)
+    fig.update_layout(legend={"y": 1.15}, margin={"t": 70})
+    return fig
 
 
 def softmax_figure(

@@ -35,7 +35,11 @@ def test_deep_link_on_fresh_server(entry, fresh_server, page: Page, tmp_path: Pa
 
     # Streamlit scrolls inside its own container, so a tall viewport is what captures the whole page.
     page.set_viewport_size({"width": 1400, "height": 2600})
-    page.wait_for_timeout(500)
+    charts = page.locator('[data-testid="stPlotlyChart"]').count()
+    page.wait_for_function(
+        f"document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .main-svg').length >= {charts}",
+        timeout=30_000,
+    )
     shot = tmp_path / f"{Path(entry.path).stem}.png"
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000

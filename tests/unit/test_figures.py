@@ -2,9 +2,12 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.figures.activations import activation_figure, softmax_figure
-from core.figures.heatmaps import matrix_heatmap, plane_heatmap
+from core.figures.forward import layer_figure
+from core.figures.heatmaps import plane_heatmap
 from core.figures.network import network_figure, node_positions
 from core.figures.style import NEGATIVE, NEUTRAL, POSITIVE
+from core.forward import trace_forward
+from core.mlp import MLPConfig, build_mlp
 
 
 def test_network_figure_draws_every_edge_once_coloured_by_sign():
@@ -35,9 +38,20 @@ def test_heatmaps_carry_the_values():
     values = np.outer(axis, axis)
     fig = plane_heatmap(axis, values, "t")
     assert isinstance(fig, go.Figure) and np.array_equal(np.asarray(fig.data[0].z), values)
-    matrix = np.array([[1.0, -2.0]])
-    fig = matrix_heatmap(matrix, "W", highlight=(0, 1))
-    assert list(fig.data[0].text[0]) == ["1", "-2"]
+
+
+def test_layer_figure_shows_w_x_b_z_a_with_shapes_and_numbers():
+    trace = trace_forward(build_mlp(MLPConfig(3, (2,), 1)), np.array([1.0, -2.0, 0.5]))[0]
+    fig = layer_figure(trace, highlight=(1, 2))
+    assert [a.text for a in fig.layout.annotations] == [
+        "W (2×3)",
+        "x (3)",
+        "b (2)",
+        "z = W·x + b (2)",
+        "a = ReLU(z)",
+    ]
+    assert np.array_equal(np.asarray(fig.data[0].z), trace.weight)
+    assert list(np.asarray(fig.data[1].text).ravel()) == ["1", "-2", "0.5"]
     assert len(fig.layout.shapes) == 1
 
 
