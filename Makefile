@@ -1,6 +1,6 @@
 # Two commands set everything up: `make run` and `make test`. Both are idempotent: a stamp file per
 # requirements file means a second run installs nothing.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
