@@ -57,7 +57,7 @@ def load_image(
         raise ImageError(f"refused: decompression bomb ({error})") from None
     except UnidentifiedImageError:
         raise ImageError(
-            f"not an image: the file is no format Pillow can read (use {', '.join(EXTENSIONS)})"
+            f"not an image: Pillow recognises no image format in it (use {', '.join(EXTENSIONS)})"
         ) from None
     if image.format not in FORMATS:
         raise ImageError(f"unsupported image format {image.format}; use one of {', '.join(FORMATS)}")

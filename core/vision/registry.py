@@ -336,7 +336,7 @@ def download_weights(entry: ImageModel, timeout_s: float = 10.0, total_s: float 
         Path(tmp_name).unlink(missing_ok=True)
         reason = getattr(error, "reason", None) or error
         raise ModelUnavailable(
-            f"could not download {entry.title} weights from {entry.url}: {reason}. "
-            f"{_download_hint(entry, target)}"
+            f"could not download {entry.title} weights from {entry.url}: {reason}. Without internet here, "
+            f"copy {target.name} to {target.parent} from a machine that has it."
         ) from error
     return target
