@@ -56,6 +56,14 @@ CURRICULUM: dict[str, list[PageEntry]] = {
             "real numbers; change any weight and watch every number downstream move.",
         ),
     ],
+    "Training": [
+        PageEntry(
+            "pages/playground.py",
+            "Training playground",
+            ":material/model_training:",
+            "Train a network on 2-D data live; watch every neuron, weight, loss and gradient as it learns.",
+        ),
+    ],
 }
 
 
