@@ -16,6 +16,7 @@ from core.runtime import device_label, pick_device, versions
 SUBCOMMANDS: list[str] = [
     "core.playground.cli",
     "core.vision.cli",
+    "core.text.cli",
 ]
 
 
@@ -23,6 +24,7 @@ def offline_models() -> dict[str, list[dict[str, object]]]:
     """Which pretrained models each registry can load right now, without the network."""
     return {
         "image_classifiers": importlib.import_module("core.vision.registry").availability_report(),
+        "sentiment": importlib.import_module("core.text.registry").summary(),
     }
 
 

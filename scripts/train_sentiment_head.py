@@ -39,7 +39,7 @@ def read_split(path: Path) -> tuple[list[str], np.ndarray]:
 class Cached:
     """Hidden states entering the tuned layers, one variable-length (T_i, C) block per text, stored flat."""
 
-    def __init__(self, model: MiniLMSentiment, tokenizer, texts: list[str], batch: int = 256) -> None:  # noqa: ANN001
+    def __init__(self, model: MiniLMSentiment, tokenizer, texts: list[str], batch: int = 256) -> None:
         ids = tokenizer(texts, truncation=True, max_length=MAX_TOKENS)["input_ids"]
         self.lengths = np.array([len(x) for x in ids])
         self.offsets = np.concatenate([[0], np.cumsum(self.lengths)])

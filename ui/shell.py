@@ -64,6 +64,15 @@ CURRICULUM: dict[str, list[PageEntry]] = {
             "Train a network on 2-D data live; watch every neuron, weight, loss and gradient as it learns.",
         ),
     ],
+    "Pretrained models": [
+        PageEntry(
+            "pages/sentiment.py",
+            "Sentiment",
+            ":material/mood:",
+            "Type text and a pretrained transformer labels its sentiment; see which words drove it, edit "
+            "one, or classify a whole CSV.",
+        ),
+    ],
 }
 
 

@@ -89,17 +89,17 @@ def _locate_hub() -> Availability:
             f"not in the local Hugging Face cache ({hub_cache_dir()}); download it once "
             f"with `huggingface-cli download {HUB_REPO}` on a machine with internet",
         )
-    return Availability(True, "found in the local Hugging Face cache", snapshot)
+    return Availability(True, "is in the local Hugging Face cache", snapshot)
 
 
 def _locate_local_dir() -> Availability:
     configured = os.environ.get(LOCAL_DIR_ENV, "").strip()
     if not configured:
-        return Availability(False, f"no local model directory configured (set {LOCAL_DIR_ENV})")
+        return Availability(False, f"no local model directory configured (set `{LOCAL_DIR_ENV}`)")
     path = Path(configured).expanduser()
     if not (path / "config.json").is_file() or not any((path / n).is_file() for n in WEIGHT_FILES):
         return Availability(False, f"{path} has no config.json with model.safetensors or pytorch_model.bin")
-    return Availability(True, f"configured by {LOCAL_DIR_ENV}", path)
+    return Availability(True, f"is configured by `{LOCAL_DIR_ENV}`", path)
 
 
 def _minilm_accuracy() -> str:
@@ -134,7 +134,7 @@ REGISTRY: dict[str, ModelEntry] = {
         ModelEntry(
             "local-dir",
             "Local model directory",
-            f"the Hugging Face model directory named by ${LOCAL_DIR_ENV}, "
+            f"the Hugging Face model directory named by `{LOCAL_DIR_ENV}`, "
             "through pipeline('sentiment-analysis')",
             "whatever its author trained it on",
             "its own tokenizer, truncated to its limit (at most 512 tokens)",
