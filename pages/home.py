@@ -16,7 +16,9 @@ st.subheader("The curriculum")
 for section, entries in CURRICULUM.items():
     st.markdown(f"**{section}**")
     for entry in entries:
-        st.page_link(entry.path, label=f"**{entry.title}**: {entry.summary}", icon=entry.icon)
+        link, summary = st.columns([1, 3], vertical_alignment="center")
+        link.page_link(entry.path, label=entry.title, icon=entry.icon)
+        summary.markdown(entry.summary)
 
 st.subheader("Further reading")
 st.markdown(

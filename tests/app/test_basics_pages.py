@@ -8,11 +8,13 @@ from ui.shell import CURRICULUM
 
 def test_home_links_every_page_in_the_curriculum():
     at = open_page("pages/home.py")
-    labels = " ".join(link.label for link in at.get("page_link"))
+    labels = [link.label for link in at.get("page_link")]
+    text = " ".join(m.value for m in at.markdown)
     for entries in CURRICULUM.values():
         for entry in entries:
             assert entry.title in labels
-    assert "Deep Learning" in " ".join(m.value for m in at.markdown)
+            assert entry.summary in text
+    assert "Deep Learning" in text and "Attention Is All You Need" in text
 
 
 def test_neuron_output_follows_the_weight_slider():
