@@ -66,6 +66,13 @@ CURRICULUM: dict[str, list[PageEntry]] = {
     ],
     "Pretrained models": [
         PageEntry(
+            "pages/image_classification.py",
+            "Image classification",
+            ":material/image_search:",
+            "Upload a photo, take one or pick an example: an ImageNet model names it, and Grad-CAM shows "
+            "where it looked; compare two models side by side.",
+        ),
+        PageEntry(
             "pages/sentiment.py",
             "Sentiment",
             ":material/mood:",

@@ -1,0 +1,147 @@
+"""Image classification: an ImageNet model names what is in a photo; Grad-CAM shows where it looked."""
+
+import streamlit as st
+
+from core.figures.vision import gradcam_overlay, topk_bars
+from core.vision.examples import EXAMPLES, example_names
+from core.vision.gradcam import grad_cam
+from core.vision.images import EXTENSIONS, ImageError
+from core.vision.inference import Classification, classify
+from core.vision.registry import (
+    DEFAULT_MODEL,
+    MODELS,
+    LoadedModel,
+    ModelUnavailable,
+    available_models,
+    download_weights,
+)
+from ui.image_models import cached_example, cached_model, decode_upload
+from ui.shell import ensure_shell
+
+ensure_shell()
+
+
+def model_panel(loaded: LoadedModel, result: Classification, cam_class: int) -> None:
+    """One model's answer: its source and timing, top-k bars, and the Grad-CAM map for `cam_class`."""
+    entry, best = loaded.entry, result.predictions[0]
+    st.markdown(f"#### {entry.title}: **{best.label}** ({best.prob:.1%})")
+    st.caption(
+        f"{entry.source} ({entry.origin}) · ImageNet top-1 {entry.top1:.1f} % · inference {result.ms:.0f} ms "
+        f"on {loaded.device.type.upper()} · model loaded in {loaded.load_s:.2f} s"
+    )
+    st.plotly_chart(topk_bars(result.predictions, highlight=cam_class), key=f"img_bars_{entry.name}")
+    cam = grad_cam(loaded, result.model_input, cam_class)
+    title = f"Grad-CAM for '{entry.categories[cam_class]}'"
+    st.plotly_chart(gradcam_overlay(result.model_input, cam, title), key=f"img_cam_{entry.name}")
+
+
+st.title("Image classification")
+st.markdown(
+    "A convolutional network trained on ImageNet (1.3 million photos, 1,000 classes) names what is in a "
+    "picture. Pick an example, upload a photo or use your camera; see the picture as the model receives "
+    "it, its top guesses, and with **Grad-CAM** which regions raised the score of a class."
+)
+available = available_models()
+
+source_col, model_col = st.columns([3, 2])
+with model_col:
+    model_name = st.selectbox(
+        "Model",
+        list(MODELS),
+        format_func=lambda n: MODELS[n].title + ("" if n in available else " (not available)"),
+        key="img_model",
+    )
+    top_k = st.slider("Top-k classes", 1, 10, 5, key="img_topk")
+    if model_name not in available:
+        entry = MODELS[model_name]
+        st.warning(f"{entry.title} is not available here. {entry.availability().reason}")
+        if entry.url and st.button(f"Try to download {entry.title}", key="img_download"):
+            try:
+                with st.spinner("Downloading…"):
+                    download_weights(entry)
+                st.rerun()
+            except ModelUnavailable as error:
+                st.error(str(error))
+        model_name = DEFAULT_MODEL
+        st.info(f"Showing {MODELS[DEFAULT_MODEL].title}, which always works offline, instead.")
+
+with source_col:
+    source = st.radio("Image", ["Example photo", "Upload", "Camera"], horizontal=True, key="img_source")
+    if source == "Example photo":
+        example = st.selectbox(
+            "Photo", example_names(), format_func=lambda n: EXAMPLES[n].title, key="img_example"
+        )
+        st.caption(f"From `{EXAMPLES[example].source}`. {EXAMPLES[example].note}")
+        upload = None
+    elif source == "Upload":
+        upload = st.file_uploader(
+            "Image file (JPEG, PNG, WebP, BMP, GIF, TIFF)", type=list(EXTENSIONS), key="img_upload"
+        )
+    else:
+        upload = st.camera_input("Take a photo", key="img_camera")
+
+if source == "Example photo":
+    picture = cached_example(example)
+elif upload is None:
+    st.info("Upload an image to classify it." if source == "Upload" else "Take a photo to classify it.")
+    st.stop()
+else:
+    try:
+        picture = decode_upload(upload.getvalue())
+    except ImageError as error:
+        st.error(f"{upload.name}: {error}")
+        st.stop()
+for note in picture.notes:
+    st.info(note)
+
+try:
+    loaded = cached_model(model_name)
+except ModelUnavailable as error:  # e.g. a cached weights file that turns out to be unreadable
+    st.error(str(error))
+    st.stop()
+result = classify(loaded, picture.image, top_k)
+
+original_col, input_col = st.columns(2)
+original_col.image(
+    picture.image,
+    caption=f"Your picture: {picture.image.width}×{picture.image.height}, {picture.format}, "
+    f"mode {picture.original_mode}",
+)
+input_col.image(
+    result.model_input,
+    caption=f"What {loaded.entry.title} sees, 224×224: {loaded.entry.preprocessing.describe()}",
+)
+
+others = [name for name in available if name != model_name]
+choice_col, compare_col = st.columns(2)
+cam_class = choice_col.selectbox(
+    "Grad-CAM for class",
+    [p.index for p in result.predictions],
+    format_func=lambda i: f"{loaded.entry.categories[i]} ({i})",
+    key="img_cam_class",
+)
+compare_with = compare_col.selectbox(
+    "Compare with a second model",
+    ["none", *others],
+    format_func=lambda n: "none" if n == "none" else MODELS[n].title,
+    key="img_compare",
+    disabled=not others,
+)
+if not others:
+    st.info(
+        f"Only {loaded.entry.title} is available on this machine, so there is no second model to compare "
+        f"with. {MODELS['resnet50'].availability().reason}"
+    )
+
+if compare_with == "none":
+    model_panel(loaded, result, cam_class)
+else:
+    left, right = st.columns(2)
+    with left:
+        model_panel(loaded, result, cam_class)
+    with right:
+        try:
+            other = cached_model(compare_with)
+            model_panel(other, classify(other, picture.image, top_k), cam_class)
+        except ModelUnavailable as error:
+            st.error(str(error))
