@@ -58,7 +58,8 @@ view = st.radio("View", ["Single text", "What if", "Batch"], horizontal=True, ke
 
 if view != "Batch":
     st.selectbox("Example", EXAMPLES, key="sent_example", on_change=set_example)
-    text = st.text_area("Text", value=EXAMPLES[0], max_chars=MAX_CHARS, key="sent_text", height=100)
+    st.session_state.setdefault("sent_text", EXAMPLES[0])  # set once here, never also as a widget default
+    text = st.text_area("Text", max_chars=MAX_CHARS, key="sent_text", height=100)
     if not text.strip():
         st.error("Type some text (it is empty or only whitespace).")
         st.stop()

@@ -140,27 +140,40 @@ def integrated_gradients(classifier: SentimentClassifier, text: str, steps: int 
     )
 
 
+def visible_part(classifier: SentimentClassifier, text: str) -> str:
+    """The beginning of the text that fits in the model's token limit (all of it when it fits)."""
+    enc = classifier.tokenizer(
+        text, truncation=True, max_length=classifier.max_tokens, return_offsets_mapping=True
+    )
+    return text[: max(end for _, end in enc["offset_mapping"])]
+
+
 def occlusion(classifier: SentimentClassifier, text: str, max_words: int = 200) -> Attribution:
-    """Each word's score is P(POSITIVE | text) minus P(POSITIVE | text without that word)."""
+    """Each word's score is P(POSITIVE | text) minus P(POSITIVE | text without that word).
+
+    Only the part of the text the model reads is occluded: deleting a word beyond the token limit changes
+    nothing, and 100,000-character variants would only make the explanation slow.
+    """
     if not text.strip():
         raise ValueError("empty text: nothing to explain")
-    words = words_of(text)[:max_words]
-    variants = [text] + [edit_word(text, i, "") for i in range(len(words))]
+    seen = visible_part(classifier, text)
+    words = words_of(seen)[:max_words]
+    variants = [seen] + [edit_word(seen, i, "") for i in range(len(words))]
     # A text that is one word becomes empty when occluded: score that variant as the model's 0.5 prior.
     predictions = classifier.predict(variants)
     probabilities = np.array([p.positive if p.positive is not None else 0.5 for p in predictions])
     positive = float(probabilities[0])
-    scores = positive - probabilities[1:]
+    truncated = len(seen) < len(text.rstrip()) or len(words_of(seen)) > max_words
     return Attribution(
         "Occlusion (delete each word)",
         [],
         np.zeros(0),
         words,
-        scores,
+        positive - probabilities[1:],
         positive,
         positive,
         0.0,
-        predictions[0].truncated or len(words_of(text)) > max_words,
+        truncated,
     )
 
 

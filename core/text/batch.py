@@ -33,6 +33,14 @@ def _decode(data: bytes) -> str:
         ) from exc
 
 
+def _delimiter(content: str) -> str:
+    """Comma, semicolon, tab or pipe, whichever the first lines use; a comma for a one-column file."""
+    try:
+        return csv.Sniffer().sniff(content[:4096], delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
 def read_upload(data: bytes, filename: str) -> pd.DataFrame:
     """The uploaded file as a table of strings: a CSV's columns, or a TXT file's lines in column `text`."""
     if not data.strip():
@@ -43,14 +51,7 @@ def read_upload(data: bytes, filename: str) -> pd.DataFrame:
     if not filename.lower().endswith(".csv"):
         return pd.DataFrame({"text": texts_from_lines(content)})
     try:
-        table = pd.read_csv(
-            io.StringIO(content),
-            dtype=str,
-            keep_default_na=False,
-            sep=None,
-            engine="python",
-            quoting=csv.QUOTE_MINIMAL,
-        )
+        table = pd.read_csv(io.StringIO(content), dtype=str, keep_default_na=False, sep=_delimiter(content))
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
         raise BatchInputError(f"this CSV cannot be read: {str(exc).splitlines()[0]}") from exc
     if table.empty or not len(table.columns):

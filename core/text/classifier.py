@@ -115,14 +115,9 @@ class SentimentClassifier:
             outputs = self.pipe(
                 texts, truncation=True, max_length=self.max_tokens, top_k=None, batch_size=len(texts)
             )
-            return [
-                next(
-                    d["score"]
-                    for d in scores
-                    if "pos" in d["label"].lower() or d["label"] == f"LABEL_{self.positive_at}"
-                )
-                for scores in outputs
-            ]
+            # The pipeline names each score by the config's id2label; pick the POSITIVE one by its index.
+            positive = self.pipe.model.config.id2label[self.positive_at]
+            return [next(d["score"] for d in scores if d["label"] == positive) for scores in outputs]
         with torch.inference_mode():
             return self.positive_probability(**self.encode(texts)).tolist()
 

@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 
+from core.text.classifier import SentimentClassifier
 from core.text.registry import REGISTRY, default_model, load
 
 BATCH = 64
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_batch(classifier, texts: list[str]) -> None:
+def _print_batch(classifier: SentimentClassifier, texts: list[str]) -> None:
     for prediction in classifier.predict(texts, batch_size=BATCH):
         if prediction.error:
             _emit({"text": prediction.text, "error": prediction.error})

@@ -128,8 +128,12 @@ class MiniLMSentiment(nn.Module):
 
 
 def save_head(head: SentimentHead, path: Path, facts: dict[str, object]) -> None:
-    """Write the head's weights in float32 with its config and training facts as safetensors metadata."""
-    tensors = {name: tensor.detach().float().contiguous() for name, tensor in head.state_dict().items()}
+    """Write the head's weights in float16 with its config and training facts as safetensors metadata.
+
+    Half precision halves the file (two tuned layers: 7 MB instead of 14 MB); loading casts back to float32,
+    and the dev accuracy stored in the facts is measured on the weights as saved.
+    """
+    tensors = {name: tensor.detach().half().contiguous() for name, tensor in head.state_dict().items()}
     metadata = {"config": json.dumps(asdict(head.config)), "facts": json.dumps(facts), "base": BASE_NAME}
     path.parent.mkdir(parents=True, exist_ok=True)
     save_file(tensors, str(path), metadata=metadata)

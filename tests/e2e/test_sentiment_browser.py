@@ -1,0 +1,74 @@
+"""The Sentiment page in real Chromium: one text with its attributions, a script tag shown as text, a what-if
+edit, and a CSV file classified in batch. Screenshots go to SCREENSHOT_DIR when it is set."""
+
+import os
+import shutil
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import wait_for_app
+
+CSV = (
+    "id,text,stars\n1,a moving and beautifully acted film,5\n"
+    '2,"dull, predictable and far too long",1\n3,😀 fun,4\n'
+)
+
+
+def shoot(page: Page, tmp_path: Path, name: str) -> None:
+    shot = tmp_path / f"sentiment_{name}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("SCREENSHOT_DIR"):
+        shutil.copy(shot, Path(os.environ["SCREENSHOT_DIR"]) / shot.name)
+
+
+def test_sentiment_single_what_if_and_batch(streamlit_server, page: Page, tmp_path: Path) -> None:
+    page.goto(f"{streamlit_server.url}/sentiment")
+    wait_for_app(page)
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("POSITIVE")
+    highlighted = page.get_by_test_id("stHtml").first
+    expect(highlighted.locator("span[title]").first).to_be_visible()
+    expect(page.locator(".js-plotly-plot").first).to_be_visible()
+    shoot(page, tmp_path, "single")
+
+    text = page.get_by_label("Text", exact=True)
+    text.fill('<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2"> a dreadful mess')
+    text.press("Control+Enter")
+    wait_for_app(page)
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("NEGATIVE")
+    expect(page.get_by_test_id("stHtml").first).to_contain_text("<script>window.__xss = 1</script>")
+    assert page.evaluate("window.__xss") is None
+    shoot(page, tmp_path, "xss")
+
+    page.get_by_text("What if", exact=True).click()
+    wait_for_app(page)
+    replacement = page.get_by_label("Replace it with (empty deletes it)")
+    page.get_by_test_id("stSelectbox").filter(has_text="Word to change").click()
+    page.get_by_role("option", name="4: dreadful").click()
+    wait_for_app(page)
+    replacement.fill("delightful")
+    replacement.press("Enter")
+    wait_for_app(page)
+    expect(page.get_by_test_id("stHtml")).to_have_count(2)
+    expect(page.get_by_test_id("stHtml").nth(1)).to_contain_text("delightful")
+    expect(page.get_by_test_id("stMetricDelta")).to_contain_text("+")
+    shoot(page, tmp_path, "what_if")
+
+    page.get_by_text("Batch", exact=True).click()
+    wait_for_app(page)
+    page.get_by_text("CSV or TXT file", exact=True).click()
+    wait_for_app(page)
+    upload = tmp_path / "reviews.csv"
+    upload.write_text(CSV, encoding="utf-8")
+    page.locator('input[type="file"]').set_input_files(str(upload))
+    wait_for_app(page)
+    page.get_by_role("button", name="Classify 3 texts").click()
+    wait_for_app(page)
+    expect(page.get_by_test_id("stDataFrame")).to_be_visible()
+    expect(page.get_by_test_id("stDownloadButton")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_test_id("stDownloadButton").locator("button").click()
+    rows = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("text,label,score") and len(rows) == 4 and ",POSITIVE," in rows[1]
+    shoot(page, tmp_path, "batch")
