@@ -21,18 +21,22 @@ from ui.shell import ensure_shell
 ensure_shell()
 
 
-def model_panel(loaded: LoadedModel, result: Classification, cam_class: int) -> None:
-    """One model's answer: its source and timing, top-k bars, and the Grad-CAM map for `cam_class`."""
+def model_panel(loaded: LoadedModel, result: Classification, cam_class: int, layout: str) -> None:
+    """One model's answer: its source and timing, top-k bars, and the Grad-CAM map for `cam_class`.
+
+    `layout` is part of the chart keys: a chart that moves between full width and a column is mounted
+    afresh, because plotly keeps the picture's old, narrower domain when its container changes width.
+    """
     entry, best = loaded.entry, result.predictions[0]
     st.markdown(f"#### {entry.title}: **{best.label}** ({best.prob:.1%})")
     st.caption(
         f"{entry.source} ({entry.origin}) · ImageNet top-1 {entry.top1:.1f} % · inference {result.ms:.0f} ms "
         f"on {loaded.device.type.upper()} · model loaded in {loaded.load_s:.2f} s"
     )
-    st.plotly_chart(topk_bars(result.predictions, highlight=cam_class), key=f"img_bars_{entry.name}")
+    st.plotly_chart(topk_bars(result.predictions, highlight=cam_class), key=f"img_bars_{entry.name}_{layout}")
     cam = grad_cam(loaded, result.model_input, cam_class)
     title = f"Grad-CAM for '{entry.categories[cam_class]}'"
-    st.plotly_chart(gradcam_overlay(result.model_input, cam, title), key=f"img_cam_{entry.name}")
+    st.plotly_chart(gradcam_overlay(result.model_input, cam, title), key=f"img_cam_{entry.name}_{layout}")
 
 
 st.title("Image classification")
@@ -134,14 +138,14 @@ if not others:
     )
 
 if compare_with == "none":
-    model_panel(loaded, result, cam_class)
+    model_panel(loaded, result, cam_class, "single")
 else:
     left, right = st.columns(2)
     with left:
-        model_panel(loaded, result, cam_class)
+        model_panel(loaded, result, cam_class, "pair")
     with right:
         try:
             other = cached_model(compare_with)
-            model_panel(other, classify(other, picture.image, top_k), cam_class)
+            model_panel(other, classify(other, picture.image, top_k), cam_class, "pair")
         except ModelUnavailable as error:
             st.error(str(error))

@@ -48,8 +48,11 @@ def gradcam_overlay(
             hovertemplate="x=%{x}, y=%{y}<br>Grad-CAM %{z:.2f}<extra></extra>",
         )
     )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x")
+    # Ranges fixed to the pixel grid and the domain (not the ranges) adjusted to keep pixels square: the
+    # picture fills its plot area at any column width.
+    height, width = cam.shape
+    fig.update_xaxes(visible=False, range=[-0.5, width - 0.5], constrain="domain")
+    fig.update_yaxes(visible=False, range=[height - 0.5, -0.5], scaleanchor="x", constrain="domain")
     base_layout(fig, title, height=380)
     fig.update_layout(margin={"l": 0, "r": 0, "t": 40 if title else 0, "b": 0})
     return fig
