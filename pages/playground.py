@@ -1,14 +1,28 @@
 """Training playground: train a small network on 2-D data live, watching every neuron, weight and gradient."""
 
 import dataclasses
+import gc
 import time
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from core.activations import activation_names
 from core.figures.network import network_figure
-from core.figures.playground import boundary_figure, curves_figure, grad_norms_figure, neuron_maps_figure
+from core.figures.playground import (
+    boundary_figure,
+    boundary_image,
+    colour_limit,
+    curves_figure,
+    grad_norms_figure,
+    neuron_image,
+    neuron_maps_figure,
+    png_bytes,
+    points_overlay,
+    update_curves,
+    update_grad_norms,
+)
 from core.playground.config import (
     FIELDS,
     MAX_LAYERS,
@@ -28,7 +42,38 @@ from core.playground.optim import INITS, OPTIMIZERS, SCHEDULES
 from ui.shell import ensure_shell, seed
 
 ensure_shell()
-TICK = 0.08  # seconds between live redraws: at most 12.5 a second
+
+
+@st.cache_resource
+def warm_up() -> bool:
+    """Once per process: load the compiled kernel and build every figure kind once (plotly creates its
+    validators lazily), then freeze every object alive out of the garbage collector's sight. Streamlit runs a
+    full collection after every script run, fragment ticks included; over the ~300,000 objects of torch,
+    plotly and streamlit that costs about 170 ms, twice a live tick."""
+    engine = Engine(PlaygroundConfig(points=40))
+    engine.train(2)
+    axis, output, maps = engine.grid(20)
+    d = engine.data
+    train, test = (d.train_points, d.train_y), (d.test_points, d.test_y)
+    history = {name: engine.history.column(name) for name in METRICS}
+    for fig in (
+        boundary_figure(axis, output, train, test, engine.task, "warm"),
+        neuron_maps_figure(maps, "warm"),
+        network_figure(engine.weights()),
+        curves_figure(history, engine.task, "warm"),
+        grad_norms_figure(engine.history.grad_norms[:2], "warm"),
+    ):
+        fig.to_dict()
+    png_bytes(boundary_image(output, points_overlay(train, test, engine.task, 40)))
+    png_bytes(neuron_image(maps))
+    gc.collect()
+    gc.freeze()
+    return True
+
+
+warm_up()
+TICK = 0.085  # target seconds from one live redraw to the next (about 12 a second)
+SLOW_EVERY = 1.0  # seconds between redraws of the network, curves and gradient norms while running
 LRS = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 RATES = [0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 BATCHES = [1, 2, 5, 10, 20, 25, 50, 100, 250, 500]
@@ -36,13 +81,18 @@ state = st.session_state
 
 
 def restore_widgets(config: PlaygroundConfig) -> None:
-    """Give each widget missing from the session (first visit, back from another page) its config value."""
-    for name in FIELDS:
-        value = getattr(config, name)
-        state.setdefault(f"play_{name}", list(value) if name == "features" else value)
-    state.setdefault("play_layers", len(config.hidden))
-    for i, width in enumerate(config.hidden):
-        state.setdefault(f"play_width_{i}", width)
+    """Give each widget its value before it is drawn: the one it has, else the config's.
+
+    Re-assigning a kept value turns it from widget state into session state, which survives what widget
+    state does not: a widget that was not drawn in the last run (another page was shown) or whose identity
+    changed (a deep link's first run happens outside app.py's navigation, see ui.shell.ensure_shell)."""
+    values = {f"play_{name}": getattr(config, name) for name in FIELDS}
+    values["play_features"] = list(config.features)
+    values["play_layers"] = len(config.hidden)
+    values |= {f"play_width_{i}": width for i, width in enumerate(config.hidden)}
+    kept = [key for key in state if isinstance(key, str) and key.startswith("play_width_")]
+    for key in {*values, *kept}:
+        state[key] = state[key] if key in state else values[key]
 
 
 def options_with(values: list, current: object) -> list:
@@ -115,7 +165,13 @@ with controls:
         st.slider("Training share", 0.1, 0.9, step=0.05, key="play_train_fraction")
         seed_col, regen_col = st.columns([2, 1], vertical_alignment="bottom")
         seed_col.number_input("Seed", 0, 2**31 - 1, step=1, key="play_seed")
-        regen_col.button("Regenerate", key="play_regenerate", on_click=regenerate, help="New data: seed + 1")
+        regen_col.button(
+            "New",
+            icon=":material/refresh:",
+            key="play_regenerate",
+            on_click=regenerate,
+            help="Regenerate the data: seed + 1",
+        )
         st.multiselect(
             "Input features", list(FEATURES), key="play_features", format_func=lambda f: FEATURES[f].label
         )
@@ -187,7 +243,8 @@ with main:
         engine.update_live(config)  # learning rate, batch size, regularization and schedule apply at once
     buttons = st.columns([1, 1, 1, 4], vertical_alignment="center")
     buttons[0].button(
-        "⏸ Pause" if state.play_running else "▶ Play",
+        "Pause" if state.play_running else "Play",
+        icon=":material/pause:" if state.play_running else ":material/play_arrow:",
         key="play_toggle",
         on_click=toggle,
         type="primary",
@@ -201,12 +258,65 @@ with main:
         + " · the model is a real torch nn.Module"
     )
 
-    @st.fragment(run_every=TICK if state.play_running and not engine.diverged else None)
+    def figures(history: dict[str, np.ndarray]) -> dict[str, go.Figure]:
+        """The network, curve and gradient figures: built once per run, then only their data is replaced
+        (building a plotly figure costs 10–20 ms); while running they refresh every SLOW_EVERY seconds, since
+        the browser redraws a whole chart on every change."""
+        figs = state.setdefault("play_figures", {})
+        if figs.get("engine") is not engine:
+            figs.clear()
+            figs["engine"] = engine
+        now = time.perf_counter()
+        if not state.play_running or now - figs.get("slow_at", 0.0) > SLOW_EVERY or "network" not in figs:
+            figs["slow_at"] = now
+            figs["network"] = network_figure(engine.weights(), height=300, revision="play")
+            if engine.epoch and "curves" in figs:
+                update_curves(figs["curves"], history)
+                update_grad_norms(figs["grads"], engine.history.grad_norms[: engine.epoch])
+            elif engine.epoch:
+                figs["curves"] = curves_figure(history, engine.task, "play")
+                figs["grads"] = grad_norms_figure(engine.history.grad_norms[: engine.epoch], "play")
+        return figs
+
+    def planes() -> None:
+        """The decision boundary and every neuron's map: pictures while training runs (cheap to redraw ten
+        times a second), interactive charts with hover values while paused."""
+        axis, output, maps = engine.grid(100)
+        d = engine.data
+        train, test = (d.train_points, d.train_y), (d.test_points, d.test_y)
+        left, right = st.columns([3, 2])
+        right.caption("Every hidden neuron over the input plane, a column per layer")
+        if state.play_running:
+            figs = state.play_figures
+            if "overlay" not in figs:
+                figs["overlay"] = points_overlay(train, test, engine.task, 400)
+            limit = colour_limit(engine.task, d.train_y)
+            left.image(
+                png_bytes(boundary_image(output, figs["overlay"], limit)),
+                width=420,
+                caption="Output over the plane · train ● · test ◆ (pause to hover)",
+            )
+            if maps:
+                right.image(png_bytes(neuron_image(maps)))
+            return
+        quiet = {"displayModeBar": False}
+        left.plotly_chart(
+            boundary_figure(axis, output, train, test, engine.task, "play"), key="play_boundary", config=quiet
+        )
+        right.plotly_chart(neuron_maps_figure(maps, "play"), key="play_neurons", config=quiet)
+
+    # The browser asks for a tick more often than ticks take, so they run back to back; each trains for
+    # what the last cycle's drawing and Streamlit's own work leave of TICK.
+    @st.fragment(run_every=TICK / 2 if state.play_running and not engine.diverged else None)
     def live() -> None:
-        """One tick: train for what is left of the tick after the last redraw, then redraw everything."""
+        """One tick: train for a slice of time, then redraw."""
+        start = time.perf_counter()
         if state.play_running and not engine.diverged:
-            engine.train_for(max(0.015, TICK - state.get("play_draw_seconds", 0.03) - 0.01))
-        drawing = time.perf_counter()
+            overhead = start - state.get("play_tick_start", start) - state.get("play_train_seconds", 0.0)
+            engine.train_for(min(TICK, max(0.01, TICK - overhead)) if overhead > 0 else TICK / 2)
+        state.play_tick_start, state.play_train_seconds = start, time.perf_counter() - start
+        with open("/tmp/pw/ticks.log", "a") as log:  # DEBUG
+            log.write(f"{start:.3f} {state.play_train_seconds:.3f} {time.process_time():.3f}\n")  # DEBUG
         if engine.diverged and state.play_running:
             state.play_running = False
             st.rerun()  # the whole page, so the fragment stops its timer and Play shows as stopped
@@ -225,32 +335,15 @@ with main:
                 "loss (or the regularization rate is). Lower it and press Reset."
             )
             st.button("Reset", key="play_reset_diverged", on_click=reset, type="primary")
-        axis, output, maps = engine.grid(100)
-        d = engine.data
-        left, right = st.columns([3, 2])
-        left.plotly_chart(
-            boundary_figure(
-                axis, output, (d.train_points, d.train_y), (d.test_points, d.test_y), engine.task, "play"
-            ),
-            key="play_boundary",
-            config={"displayModeBar": False},
-        )
-        right.caption("Every hidden neuron over the input plane")
-        right.plotly_chart(
-            neuron_maps_figure(maps, "play"), key="play_neurons", config={"displayModeBar": False}
-        )
-        st.plotly_chart(
-            network_figure(engine.weights(), height=300, revision="play"),
-            key="play_network",
-            config={"displayModeBar": False},
-        )
-        if engine.epoch:
+        figs = figures(history)
+        planes()
+        st.plotly_chart(figs["network"], key="play_network", config={"displayModeBar": False})
+        if "curves" in figs:
             curves, grads = st.columns(2)
-            curves.plotly_chart(curves_figure(history, engine.task, "play"), key="play_curves")
-            grads.plotly_chart(
-                grad_norms_figure(engine.history.grad_norms[: engine.epoch], "play"), key="play_grads"
-            )
-        state.play_draw_seconds = time.perf_counter() - drawing
+            curves.caption("Loss (log scale) and test accuracy")
+            curves.plotly_chart(figs["curves"], key="play_curves")
+            grads.caption("Gradient norm per layer, last minibatch of each epoch")
+            grads.plotly_chart(figs["grads"], key="play_grads")
 
     live()
     if not state.play_running:
