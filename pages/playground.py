@@ -315,8 +315,6 @@ with main:
             overhead = start - state.get("play_tick_start", start) - state.get("play_train_seconds", 0.0)
             engine.train_for(min(TICK, max(0.01, TICK - overhead)) if overhead > 0 else TICK / 2)
         state.play_tick_start, state.play_train_seconds = start, time.perf_counter() - start
-        with open("/tmp/pw/ticks.log", "a") as log:  # DEBUG
-            log.write(f"{start:.3f} {state.play_train_seconds:.3f} {time.process_time():.3f}\n")  # DEBUG
         if engine.diverged and state.play_running:
             state.play_running = False
             st.rerun()  # the whole page, so the fragment stops its timer and Play shows as stopped
