@@ -269,7 +269,10 @@ with main:
         now = time.perf_counter()
         if not state.play_running or now - figs.get("slow_at", 0.0) > SLOW_EVERY or "network" not in figs:
             figs["slow_at"] = now
-            figs["network"] = network_figure(engine.weights(), height=300, revision="play")
+            weights = [
+                np.nan_to_num(w, posinf=0.0, neginf=0.0) for w in engine.weights()
+            ]  # NaN after divergence
+            figs["network"] = network_figure(weights, height=300, revision="play")
             if engine.epoch and "curves" in figs:
                 update_curves(figs["curves"], history)
                 update_grad_norms(figs["grads"], engine.history.grad_norms[: engine.epoch])

@@ -1,0 +1,143 @@
+"""AppTests of the Training playground: controls, live settings, URL state, divergence, export."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from tests.app.helpers import APP, open_page
+
+PAGE = "pages/playground.py"
+
+
+def epoch(at: AppTest) -> int:
+    return int(next(m.value for m in at.metric if m.label == "Epoch").replace(",", ""))
+
+
+def run(target) -> AppTest:
+    """Run the app after an interaction (`target`: the AppTest or the element changed); fail on errors."""
+    at = target.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_page_renders_with_reference_a_defaults():
+    at = open_page(PAGE)
+    assert at.title[0].value == "Training playground"
+    assert epoch(at) == 0
+    assert at.selectbox(key="play_dataset").value == "circle"
+    assert at.select_slider(key="play_lr").value == 0.03
+    assert at.select_slider(key="play_batch_size").value == 10
+    assert at.number_input(key="play_layers").value == 2
+    assert len(at.get("plotly_chart")) == 3  # boundary, neuron maps, network
+
+
+def test_step_play_pause_and_reset():
+    at = open_page(PAGE)
+    run(at.button(key="play_step").click())
+    assert epoch(at) == 1
+    assert {m.label for m in at.metric} >= {"Train loss", "Test loss", "Test accuracy"}
+    run(at.button(key="play_toggle").click())  # play: this run's tick trains a time slice
+    assert at.button(key="play_toggle").label == "Pause"
+    assert epoch(at) > 1
+    assert len(at.get("image")) >= 1  # the live view shows pictures
+    run(at.button(key="play_toggle").click())
+    assert at.button(key="play_toggle").label == "Play"
+    run(at.button(key="play_reset").click())
+    assert epoch(at) == 0
+
+
+def test_live_settings_keep_the_run_and_structural_changes_reset_it():
+    at = open_page(PAGE)
+    for _ in range(3):
+        run(at.button(key="play_step").click())
+    run(at.select_slider(key="play_lr").set_value(0.1))
+    run(at.select_slider(key="play_batch_size").set_value(25))
+    run(at.selectbox(key="play_regularization").select("L2"))
+    assert epoch(at) == 3
+    run(at.button(key="play_step").click())
+    assert epoch(at) == 4
+    run(at.number_input(key="play_width_0").set_value(6))
+    assert epoch(at) == 0
+
+
+def test_network_controls_add_layers_and_pick_the_engine():
+    at = open_page(PAGE)
+    run(at.number_input(key="play_layers").set_value(3))
+    assert at.number_input(key="play_width_2").value == 4
+    assert "numba" in at.caption[0].value or any("numba" in c.value for c in at.caption)
+    run(at.toggle(key="play_batch_norm").set_value(True))
+    assert any("autograd" in c.value for c in at.caption)
+    run(at.button(key="play_step").click())
+    assert epoch(at) == 1
+
+
+def test_dataset_choice_sets_the_losses_and_the_url():
+    at = open_page(PAGE)
+    run(at.selectbox(key="play_dataset").select("plane"))
+    assert at.selectbox(key="play_loss").options == ["MSE", "Huber"]
+    assert at.query_params["dataset"] == ["plane"] or at.query_params["dataset"] == "plane"
+    run(at.selectbox(key="play_dataset").select("spiral"))
+    run(at.selectbox(key="play_loss").select("BCE"))
+    assert "BCE" in str(at.query_params["loss"])
+
+
+def test_url_restores_the_configuration_and_reports_bad_values():
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.switch_page(PAGE)
+    at.query_params.update(
+        {
+            "dataset": "xor",
+            "hidden": "8,8,3",
+            "activation": "ReLU",
+            "lr": "0.01",
+            "optimizer": "Adam",
+            "features": "x1,x2,x1x2",
+            "seed": "7",
+        }
+    )
+    run(at)
+    assert at.selectbox(key="play_dataset").value == "xor"
+    assert [at.number_input(key=f"play_width_{i}").value for i in range(3)] == [8, 8, 3]
+    assert at.selectbox(key="play_optimizer").value == "Adam"
+    assert at.multiselect(key="play_features").value == ["x1", "x2", "x1x2"]
+    assert at.number_input(key="play_seed").value == 7
+    bad = AppTest.from_file(str(APP), default_timeout=120)
+    bad.switch_page(PAGE)
+    bad.query_params.update({"hidden": "8,x"})
+    run(bad)
+    assert any("hidden" in w.value for w in bad.warning)
+    assert bad.number_input(key="play_layers").value == 2
+
+
+def test_divergence_pauses_and_offers_a_reset():
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.switch_page(PAGE)
+    at.query_params.update(
+        {"dataset": "plane", "lr": "10", "hidden": "8,8", "activation": "ReLU", "init": "Normal"}
+    )
+    run(at)
+    run(at.button(key="play_toggle").click())
+    for _ in range(5):
+        if at.error:
+            break
+        run(at)
+    assert any("NaN" in e.value and "learning rate" in e.value for e in at.error)
+    run(at)
+    assert at.button(key="play_toggle").label == "Play"
+    run(at.button(key="play_reset_diverged").click())
+    assert epoch(at) == 0 and not at.error
+
+
+def test_export_offers_the_script_of_this_run():
+    at = open_page(PAGE)
+    run(at.button(key="play_step").click())
+    code = at.code[0].value
+    assert "EPOCHS = 1" in code and "torch.optim.SGD(model.parameters(), lr=0.03)" in code
+    compile(code, "exported.py", "exec")
+    assert Path(PAGE).name  # the page file is the one under test
+
+
+def test_bad_settings_show_a_message_instead_of_a_traceback():
+    at = open_page(PAGE)
+    run(at.multiselect(key="play_features").set_value([]))
+    assert any("at least one input feature" in e.value for e in at.error)
