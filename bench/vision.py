@@ -1,0 +1,147 @@
+"""Pretrained image models on the CPU: load time, single-image latency, Grad-CAM and batch-32 throughput.
+
+    .venv/bin/python bench/vision.py [--repeats 5] [--architectures]
+    .venv/bin/python bench/vision.py --preprocessing
+
+
+Times every model whose weights are on this machine. `--architectures` also times the torchvision models
+whose weights are missing, built with random weights (the compute is the same; the load time is then not
+measured). Threads follow core.runtime (1 unless NEURAL_PLAYGROUND_THREADS is set). Prints the machine load
+and a Markdown table to paste into the README.
+
+`--preprocessing` instead measures which input normalisation EfficientNet-Lite0's weights expect: top-1 hits
+and mean log-probability of the known classes over the example photos (3 crops × 2 flips each), and how far
+the first BatchNorm's running variance is from the variance the stem convolution actually produces.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+from PIL import Image
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from core.vision.examples import EXAMPLES, example_image  # noqa: E402
+from core.vision.gradcam import grad_cam  # noqa: E402
+from core.vision.inference import classify, forward  # noqa: E402
+from core.vision.registry import MODELS, ImageModel, LoadedModel, Preprocessing, load_model  # noqa: E402
+
+CPU = torch.device("cpu")
+
+
+def median_ms(samples: list[float]) -> float:
+    return 1000 * statistics.median(samples)
+
+
+def timed(fn, repeats: int, warmup: int = 1) -> list[float]:
+    """Seconds taken by each of `repeats` calls of fn(), after `warmup` untimed calls."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def bench_model(entry: ImageModel, repeats: int) -> dict[str, str]:
+    """One table row: load, preprocessing, single-image forward, Grad-CAM and batch-32 throughput."""
+    available = entry.availability().available
+    if available:
+        # warm: after the untimed first load the weights file is in the OS page cache
+        loads = timed(lambda: load_model(entry, CPU), repeats=3, warmup=1)
+        loaded = load_model(entry, CPU)
+    else:
+        torch.manual_seed(0)
+        loaded = LoadedModel(entry, entry.build().eval(), CPU, 0.0)
+    photo = example_image("cat").image  # 451×300
+    pre = timed(lambda: entry.preprocessing.to_tensor(photo), repeats)
+    single = entry.preprocessing.to_tensor(photo)[None]
+    one = [forward(loaded, single)[1] / 1000 for _ in range(repeats + 1)][1:]
+    crop = classify(loaded, photo).model_input
+    cam = timed(lambda: grad_cam(loaded, crop, 282), repeats)
+    batch = single.repeat(32, 1, 1, 1)  # (32, 3, 224, 224)
+    batches = [forward(loaded, batch)[1] / 1000 for _ in range(max(2, repeats // 2) + 1)][1:]
+    return {
+        "model": entry.title + ("" if available else " (random weights)"),
+        "params": f"{sum(p.numel() for p in loaded.module.parameters()) / 1e6:.1f} M",
+        "load": f"{median_ms(loads):.0f} ms" if available else "n/a",
+        "preprocess": f"{median_ms(pre):.1f} ms",
+        "forward, 1 image": f"{median_ms(one):.0f} ms",
+        "Grad-CAM": f"{median_ms(cam):.0f} ms",
+        "batch 32": f"{32 / statistics.median(batches):.1f} img/s",
+    }
+
+
+NORMALISATIONS = {
+    "TensorFlow (x - 127) / 128 (registry)": ((127 / 255,) * 3, (128 / 255,) * 3),
+    "ImageNet mean/std (package README)": ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225)),
+    "none, [0, 1]": ((0.0,) * 3, (1.0,) * 3),
+}
+
+
+def bench_preprocessing() -> None:
+    """Score each candidate normalisation of Lite0's input on the example photos with known classes."""
+    loaded = load_model(MODELS["efficientnet_lite0"], CPU)
+    net, base = loaded.module.net, loaded.entry.preprocessing
+    stem_outputs: list[torch.Tensor] = []
+    net._conv_stem.register_forward_hook(lambda _m, _i, out: stem_outputs.append(out))
+    known = {name: e.expected for name, e in EXAMPLES.items() if e.expected}
+    print("| normalisation | top-1 hits | mean log P(known classes) | stem BN: mean abs log(var ratio) |")
+    print("|---|---:|---:|---:|")
+    for label, (mean, std) in NORMALISATIONS.items():
+        stem_outputs.clear()
+        hits, log_p = 0, []
+        for name, expected in known.items():
+            photo = example_image(name).image
+            mirrored = photo.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+            indices = [loaded.entry.categories.index(c) for c in expected]
+            for fraction in (0.875, 0.75, 1.0):
+                pre = Preprocessing(round(224 / fraction), 224, mean, std, base.interpolation)
+                for picture in (photo, mirrored):
+                    x = pre.to_tensor(picture)[None]
+                    probs = forward(loaded, x)[0].softmax(-1)[0]
+                    hits += int(probs.argmax()) in indices
+                    log_p.append(float(probs[indices].sum().log()))
+        stems = torch.cat(stem_outputs)  # (N, 32, 112, 112)
+        bn = net._bn0
+        alive = bn.running_var > 1e-4  # channels the training never used have ~0 variance
+        ratio = stems.var(dim=(0, 2, 3))[alive] / bn.running_var[alive]
+        print(
+            f"| {label} | {hits}/{len(log_p)} | {statistics.mean(log_p):.3f} | "
+            f"{float(ratio.log().abs().mean()):.2f} |"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--architectures", action="store_true", help="also time models without weights")
+    parser.add_argument("--preprocessing", action="store_true", help="compare Lite0 input normalisations")
+    args = parser.parse_args()
+    if args.preprocessing:
+        bench_preprocessing()
+        return
+    entries = [e for e in MODELS.values() if args.architectures or e.availability().available]
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), {os.cpu_count()} CPUs, "
+        f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
+    rows = [bench_model(entry, args.repeats) for entry in entries]
+    print("| " + " | ".join(rows[0]) + " |\n|---|" + "---:|" * (len(rows[0]) - 1))
+    for row in rows:
+        print("| " + " | ".join(row.values()) + " |", flush=True)
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
