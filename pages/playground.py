@@ -163,14 +163,13 @@ with controls:
         st.slider("Noise", 0.0, 0.5, step=0.05, key="play_noise", disabled=dataset == UPLOAD)
         st.slider("Points", 20, 2000, step=10, key="play_points", disabled=dataset == UPLOAD)
         st.slider("Training share", 0.1, 0.9, step=0.05, key="play_train_fraction")
-        seed_col, regen_col = st.columns([2, 1], vertical_alignment="bottom")
-        seed_col.number_input("Seed", 0, 2**31 - 1, step=1, key="play_seed")
-        regen_col.button(
-            "New",
+        st.number_input("Seed", 0, 2**31 - 1, step=1, key="play_seed")
+        st.button(
+            "New data",
             icon=":material/refresh:",
             key="play_regenerate",
             on_click=regenerate,
-            help="Regenerate the data: seed + 1",
+            help="Regenerate the points: seed + 1 (the link keeps the seed, so it still reproduces)",
         )
         st.multiselect(
             "Input features", list(FEATURES), key="play_features", format_func=lambda f: FEATURES[f].label

@@ -110,8 +110,11 @@ def curves_figure(history: dict[str, np.ndarray], task: str, revision: str, heig
                 "overlaying": "y",
                 "side": "right",
                 "range": [0, 1.02],
-                "title": "accuracy",
+                "title": "test accuracy",
                 "showgrid": False,
+                "tickmode": "linear",
+                "dtick": 0.25,
+                "tickformat": ".0%",
             }
         )
     fig.update_layout(xaxis={"title": "epoch"}, yaxis={"title": "loss", "type": "log"})
