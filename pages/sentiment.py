@@ -58,7 +58,7 @@ view = st.radio("View", ["Single text", "What if", "Batch"], horizontal=True, ke
 
 if view != "Batch":
     st.selectbox("Example", EXAMPLES, key="sent_example", on_change=set_example)
-    st.session_state.setdefault("sent_text", EXAMPLES[0])  # set once here, never also as a widget default
+    st.session_state.setdefault("sent_text", EXAMPLES[0])  # set here only: a widget default would clash
     text = st.text_area("Text", max_chars=MAX_CHARS, key="sent_text", height=100)
     if not text.strip():
         st.error("Type some text (it is empty or only whitespace).")
@@ -73,7 +73,9 @@ if view != "Batch":
 
 if view == "Single text":
     c1, c2 = st.columns([1, 3])
-    c1.metric("Label", prediction.label, f"confidence {prediction.score:.1%}", delta_color="off")
+    c1.metric(
+        "Label", prediction.label, f"confidence {prediction.score:.1%}", delta_color="off", delta_arrow="off"
+    )
     c2.plotly_chart(probability_figure(prediction.positive), key="sent_prob_chart")
     st.subheader("Why: word attributions")
     method = st.radio("Method", text_models.METHODS, horizontal=True, key="sent_method")

@@ -97,8 +97,10 @@ def attention_figure(tokens: list[str], attention: np.ndarray, layer: int, head:
             hovertemplate="%{y} → %{x}: %{z:.3f}<extra></extra>",
         )
     )
-    fig.update_yaxes(autorange="reversed", type="category", title="from token")
-    fig.update_xaxes(type="category", title="attends to", tickangle=-60)
+    # Every token labelled (plotly would thin out category labels), small enough for 64 of them.
+    ticks = {"type": "category", "tickmode": "array", "tickvals": labels, "tickfont": {"size": 10}}
+    fig.update_yaxes(autorange="reversed", title="from token", **ticks)
+    fig.update_xaxes(title="attends to", tickangle=-60, **ticks)
     return base_layout(fig, f"Layer {layer + 1}, head {head + 1}", max(360, 14 * n + 160))
 
 

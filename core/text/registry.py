@@ -160,11 +160,11 @@ def default_model(found: dict[str, Availability] | None = None) -> tuple[str | N
     found = found or availability()
     for name in PREFERENCE:
         if found[name].available:
-            skipped = [
-                f"{REGISTRY[n].title}: {found[n].reason}" for n in PREFERENCE[: PREFERENCE.index(name)]
-            ]
+            skipped = [REGISTRY[n].title for n in PREFERENCE[: PREFERENCE.index(name)]]
             why = f"{REGISTRY[name].title} is used because it {found[name].reason.split(':')[0]}."
-            return name, why + ("" if not skipped else " Not used: " + "; ".join(skipped) + ".")
+            if skipped:
+                why += f" Preferred but not available here: {', '.join(skipped)} (the model card says why)."
+            return name, why
     return None, "No sentiment model can be loaded: " + "; ".join(
         f"{n}: {a.reason}" for n, a in found.items()
     )

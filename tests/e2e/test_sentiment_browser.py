@@ -1,5 +1,6 @@
 """The Sentiment page in real Chromium: one text with its attributions, a script tag shown as text, a what-if
-edit, and a CSV file classified in batch. Screenshots go to SCREENSHOT_DIR when it is set."""
+edit, a CSV file classified in batch and downloaded, a binary file refused. Screenshots go to SCREENSHOT_DIR
+when it is set."""
 
 import os
 import shutil
@@ -24,7 +25,12 @@ def shoot(page: Page, tmp_path: Path, name: str) -> None:
 
 
 def test_sentiment_single_what_if_and_batch(streamlit_server, page: Page, tmp_path: Path) -> None:
-    page.goto(f"{streamlit_server.url}/sentiment")
+    # Through the navigation rather than a deep link: a fresh server's first request to /sentiment runs the
+    # page in Streamlit's legacy mode, and the next rerun then starts its widgets afresh.
+    page.set_viewport_size({"width": 1400, "height": 2600})
+    page.goto(streamlit_server.url)
+    wait_for_app(page)
+    page.get_by_test_id("stSidebarNav").get_by_text("Sentiment", exact=True).click()
     wait_for_app(page)
     expect(page.get_by_test_id("stMetricValue").first).to_have_text("POSITIVE")
     highlighted = page.get_by_test_id("stHtml").first
@@ -44,8 +50,10 @@ def test_sentiment_single_what_if_and_batch(streamlit_server, page: Page, tmp_pa
     page.get_by_text("What if", exact=True).click()
     wait_for_app(page)
     replacement = page.get_by_label("Replace it with (empty deletes it)")
-    page.get_by_test_id("stSelectbox").filter(has_text="Word to change").click()
-    page.get_by_role("option", name="4: dreadful").click()
+    word = page.get_by_test_id("stSelectbox").filter(has_text="Word to change")
+    word.click()
+    page.keyboard.type("dreadful")
+    page.keyboard.press("Enter")
     wait_for_app(page)
     replacement.fill("delightful")
     replacement.press("Enter")
@@ -72,3 +80,10 @@ def test_sentiment_single_what_if_and_batch(streamlit_server, page: Page, tmp_pa
     rows = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
     assert rows[0].startswith("text,label,score") and len(rows) == 4 and ",POSITIVE," in rows[1]
     shoot(page, tmp_path, "batch")
+
+    binary = tmp_path / "photo.csv"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    page.locator('input[type="file"]').set_input_files(str(binary))
+    wait_for_app(page)
+    expect(page.get_by_test_id("stAlert").filter(has_text="binary")).to_be_visible()
+    expect(page.get_by_role("button", name="Classify 0 texts")).to_be_disabled()

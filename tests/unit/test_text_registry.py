@@ -59,7 +59,7 @@ def test_default_is_offline_model_with_reasons_when_nothing_else_is_there(
     monkeypatch.setattr(registry, "cached_snapshot", lambda repo, cache_dir=None: None)
     name, why = registry.default_model()
     assert name == "minilm-sst2"
-    assert "ships with the app" in why and "not in the local Hugging Face cache" in why
+    assert "ships with the app" in why and "DistilBERT SST-2 (Hugging Face hub)" in why
 
 
 def test_configured_local_directory_is_preferred_and_loads_through_pipeline(
