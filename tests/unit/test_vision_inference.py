@@ -119,3 +119,15 @@ def test_grad_cam_layer_of_each_torchvision_model(name: str) -> None:
     with torch.no_grad():
         loaded.module(torch.zeros(1, 3, 224, 224))
     assert captured["a"].shape[-2:] == (7, 7)  # the last conv block, before pooling
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_default_device_is_cuda_and_agrees_with_the_cpu(lite0: LoadedModel) -> None:
+    on_gpu = load_model(get_model("efficientnet_lite0"))  # no device given: pick_device()
+    assert next(on_gpu.module.parameters()).is_cuda
+    photo = example_image("cat").image
+    gpu, cpu = classify(on_gpu, photo), classify(lite0, photo)
+    assert [p.index for p in gpu.predictions] == [p.index for p in cpu.predictions]
+    assert gpu.predictions[0].prob == pytest.approx(cpu.predictions[0].prob, abs=1e-3)
+    cam_gpu = grad_cam(on_gpu, gpu.model_input, gpu.predictions[0].index)
+    np.testing.assert_allclose(cam_gpu, grad_cam(lite0, cpu.model_input, cpu.predictions[0].index), atol=1e-2)
