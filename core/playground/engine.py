@@ -79,9 +79,7 @@ class Engine:
         self.epoch = 0
         self.history = History(len(self.model.linears))
         self.diverged = False
-        self._grids: dict[
-            int, tuple[np.ndarray, torch.Tensor, PlaygroundNet]
-        ] = {}  # resolution -> grid, twin
+        self._grids: dict[int, tuple] = {}  # resolution -> axis, grid features, float32 twin, tensor pairs
         if self.fast:
             self._attach_flat_buffers()
         else:
@@ -243,21 +241,19 @@ class Engine:
         (R, R) and each hidden layer's neuron maps (width, R, R)."""
         if resolution not in self._grids:
             # A float32 twin of the model: pictures need no float64, and it halves the pass's time.
-            self._grids[resolution] = (
-                *grid_features(self.config.features, resolution),
-                copy.deepcopy(self.model).float().eval(),
-            )
-        axis, features, twin = self._grids[resolution]
+            twin = copy.deepcopy(self.model).float().eval()
+            pairs = list(zip(twin.state_dict().values(), self.model.state_dict().values(), strict=True))
+            axis, features = grid_features(self.config.features, resolution)
+            self._grids[resolution] = (axis, features.T.contiguous(), twin, pairs)  # features (F, R²)
+        axis, features, twin, pairs = self._grids[resolution]
         with torch.inference_mode():
-            for mirror, source in zip(
-                twin.state_dict().values(), self.model.state_dict().values(), strict=True
-            ):
+            for mirror, source in pairs:
                 mirror.copy_(source)
-            out, hidden = twin.forward_all(features)
-        output = out[:, 0]
+            out, hidden = twin.forward_columns(features)
+        output = out[0]
         if self.config.loss == "BCE":
             output = 2 * torch.sigmoid(output) - 1  # probability of class 1 on the same −1..1 scale
-        maps = [h.T.reshape(-1, resolution, resolution).numpy() for h in hidden]
+        maps = [h.reshape(-1, resolution, resolution).numpy() for h in hidden]
         return axis, output.reshape(resolution, resolution).numpy(), maps
 
 

@@ -142,3 +142,16 @@ def test_classification_accuracy_matches_predictions():
     assert LOSSES["BCE"].fn(out, engine.t_test).item() == pytest.approx(
         engine.history.column("test_loss")[-1]
     )
+
+
+def test_column_pass_equals_the_modules_forward():
+    engine = Engine(PlaygroundConfig(hidden=(5, 3), batch_norm=True, dropout=0.2, points=100))
+    engine.train(2)
+    engine.model.eval()
+    x = engine.x_test
+    with torch.no_grad():
+        out, hidden = engine.model.forward_all(x)
+        out_t, hidden_t = engine.model.forward_columns(x.T.contiguous())
+    torch.testing.assert_close(out_t.T, out)
+    for h, h_t in zip(hidden, hidden_t, strict=True):
+        torch.testing.assert_close(h_t.T, h)
