@@ -5,6 +5,7 @@ any pixel is decoded, so a decompression bomb is refused without allocating its 
 """
 
 import io
+import re
 import warnings
 from dataclasses import dataclass, field
 
@@ -40,6 +41,13 @@ def _mb(n_bytes: int) -> str:
     return f"{n_bytes / 1e6:.1f} MB"
 
 
+def _too_many_pixels(what: str, max_pixels: int) -> str:
+    return (
+        f"refused: {what}, over the {max_pixels / 1e6:.0f} Mpixel limit (a decompression bomb or a huge "
+        "scan); resize it first"
+    )
+
+
 def load_image(
     data: bytes, max_bytes: int = MAX_FILE_MB * 1_000_000, max_pixels: int = MAX_PIXELS
 ) -> LoadedImage:
@@ -53,8 +61,15 @@ def load_image(
             # PIL warns (and over 2x its own limit raises) on huge images; our own limit below decides.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))  # reads the header only
-    except Image.DecompressionBombError as error:
-        raise ImageError(f"refused: decompression bomb ({error})") from None
+    except (
+        Image.DecompressionBombError
+    ) as error:  # over 2x PIL's limit, PIL refuses at open; keep our wording
+        claimed = re.search(r"\((\d+) pixels\)", str(error))
+        raise ImageError(
+            _too_many_pixels(
+                f"{int(claimed.group(1)) / 1e6:.0f} Mpixels" if claimed else "too many pixels", max_pixels
+            )
+        ) from None
     except UnidentifiedImageError:
         raise ImageError(
             f"not an image: Pillow recognises no image format in it (use {', '.join(EXTENSIONS)})"
@@ -64,8 +79,7 @@ def load_image(
     width, height = image.size
     if width * height > max_pixels:
         raise ImageError(
-            f"refused: {width}×{height} is {width * height / 1e6:.0f} Mpixels, over the "
-            f"{max_pixels / 1e6:.0f} Mpixel limit (a decompression bomb or a huge scan); resize it first"
+            _too_many_pixels(f"{width}×{height} is {width * height / 1e6:.0f} Mpixels", max_pixels)
         )
     if min(width, height) < MIN_SIDE:
         raise ImageError(

@@ -100,7 +100,11 @@ BAD = {
         jpeg(data.rocket())[:4000],
         "cut.jpg: the JPEG data is truncated or corrupt",
     ),
-    "decompression bomb": ("bomb.png", png_claiming(30000, 30000), "bomb.png: refused: decompression bomb"),
+    "decompression bomb": (
+        "bomb.png",
+        png_claiming(30000, 30000),
+        "bomb.png: refused: 900 Mpixels, over the 50 Mpixel limit (a decompression bomb",
+    ),
     "1x1 image": ("dot.png", tiny_png(), "dot.png: the image is only 1×1 pixels"),
     "over the upload limit": (
         "big.jpg",
