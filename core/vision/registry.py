@@ -282,6 +282,10 @@ class LoadedModel:
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
+# What torch.load, load_state_dict and a missing architecture package raise for a bad or mismatched file.
+_LOAD_ERRORS = (RuntimeError, OSError, EOFError, ValueError, KeyError, ImportError, pickle.UnpicklingError)
+
+
 def load_model(entry: ImageModel, device: torch.device | None = None) -> LoadedModel:
     """Build the architecture and load its weights from the local file; ModelUnavailable when that fails."""
     status = entry.availability()
@@ -292,8 +296,7 @@ def load_model(entry: ImageModel, device: torch.device | None = None) -> LoadedM
         state = torch.load(status.path, map_location="cpu", weights_only=True)
         module = entry.build()
         entry.weights_target(module).load_state_dict(state)  # strict: every key must match
-    except (RuntimeError, OSError, EOFError, ValueError, KeyError, pickle.UnpicklingError) as error:
-        # torch.load and load_state_dict raise many types with multi-line messages; keep the first line
+    except _LOAD_ERRORS as error:  # often with multi-line messages: keep the first line
         first_line = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
         message = f"{entry.title} weights at {status.path} could not be loaded: {first_line}"
         raise ModelUnavailable(message) from error
