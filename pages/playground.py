@@ -72,7 +72,7 @@ def warm_up() -> bool:
 
 
 warm_up()
-TICK = 0.085  # target seconds from one live redraw to the next (about 12 a second)
+TICK = 0.07  # target seconds from one live redraw to the next (at most about 14 a second)
 SLOW_EVERY = 1.0  # seconds between redraws of the network, curves and gradient norms while running
 LRS = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 RATES = [0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
