@@ -8,6 +8,7 @@ printed with the figures.
 """
 
 import argparse
+import itertools
 import json
 import os
 import statistics
@@ -52,7 +53,7 @@ def naive_rate(config: PlaygroundConfig, seconds: float) -> float:
     x, t = engine.x_train.float(), engine.t_train.float()[:, None]
     sizes = [x.shape[1], *config.hidden, 1]
     layers: list[nn.Module] = []
-    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
+    for a, b in itertools.pairwise(sizes):
         layers += [nn.Linear(a, b), nn.Tanh()]
     model = nn.Sequential(*layers)
     optimizer = torch.optim.SGD(model.parameters(), lr=config.lr)
