@@ -1,28 +1,12 @@
 """Training playground: train a small network on 2-D data live, watching every neuron, weight and gradient."""
 
 import dataclasses
-import gc
 import time
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from core.activations import activation_names
-from core.figures.network import network_figure
-from core.figures.playground import (
-    boundary_figure,
-    boundary_image,
-    colour_limit,
-    curves_figure,
-    grad_norms_figure,
-    neuron_image,
-    neuron_maps_figure,
-    png_bytes,
-    points_overlay,
-    update_curves,
-    update_grad_norms,
-)
 from core.playground.config import (
     FIELDS,
     MAX_LAYERS,
@@ -34,9 +18,10 @@ from core.playground.config import (
 )
 from core.playground.csvdata import CSVError, parse_points_csv
 from core.playground.datasets import DATASETS, UPLOAD, split
-from core.playground.engine import METRICS, Engine, uses_fast_path
+from core.playground.engine import Engine, uses_fast_path
 from core.playground.export import export_script
 from core.playground.features import FEATURES
+from core.playground.live import LiveView, neuron_picture, warm_up
 from core.playground.losses import LOSSES, losses_for
 from core.playground.optim import INITS, OPTIMIZERS, SCHEDULES
 from ui.shell import ensure_shell, seed
@@ -45,33 +30,13 @@ ensure_shell()
 
 
 @st.cache_resource
-def warm_up() -> bool:
-    """Once per process: load the compiled kernel and build every figure kind once (plotly creates its
-    validators lazily), then freeze every object alive out of the garbage collector's sight. Streamlit runs a
-    full collection after every script run, fragment ticks included; over the ~300,000 objects of torch,
-    plotly and streamlit that costs about 170 ms, twice a live tick."""
-    engine = Engine(PlaygroundConfig(points=40))
-    engine.train(2)
-    axis, output, maps = engine.grid(20)
-    d = engine.data
-    train, test = (d.train_points, d.train_y), (d.test_points, d.test_y)
-    history = {name: engine.history.column(name) for name in METRICS}
-    for fig in (
-        boundary_figure(axis, output, train, test, engine.task, "warm"),
-        neuron_maps_figure(maps, "warm"),
-        network_figure(engine.weights()),
-        curves_figure(history, engine.task, "warm"),
-        grad_norms_figure(engine.history.grad_norms[:2], "warm"),
-    ):
-        fig.to_dict()
-    png_bytes(boundary_image(output, points_overlay(train, test, engine.task, 40)))
-    png_bytes(neuron_image(maps))
-    gc.collect()
-    gc.freeze()
+def warm_up_once() -> bool:
+    """core.playground.live.warm_up, once per server process (first visit)."""
+    warm_up()
     return True
 
 
-warm_up()
+warm_up_once()
 TICK = 0.07  # target seconds from one live redraw to the next (at most about 14 a second)
 SLOW_EVERY = 1.0  # seconds between redraws of the network, curves and gradient norms while running
 LRS = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
@@ -257,55 +222,20 @@ with main:
         + " · the model is a real torch nn.Module"
     )
 
-    def figures(history: dict[str, np.ndarray]) -> dict[str, go.Figure]:
-        """The network, curve and gradient figures: built once per run, then only their data is replaced
-        (building a plotly figure costs 10–20 ms); while running they refresh every SLOW_EVERY seconds, since
-        the browser redraws a whole chart on every change."""
-        figs = state.setdefault("play_figures", {})
-        if figs.get("engine") is not engine:
-            figs.clear()
-            figs["engine"] = engine
-        now = time.perf_counter()
-        if not state.play_running or now - figs.get("slow_at", 0.0) > SLOW_EVERY or "network" not in figs:
-            figs["slow_at"] = now
-            weights = [
-                np.nan_to_num(w, posinf=0.0, neginf=0.0) for w in engine.weights()
-            ]  # NaN after divergence
-            figs["network"] = network_figure(weights, height=300, revision="play")
-            if engine.epoch and "curves" in figs:
-                update_curves(figs["curves"], history)
-                update_grad_norms(figs["grads"], engine.history.grad_norms[: engine.epoch])
-            elif engine.epoch:
-                figs["curves"] = curves_figure(history, engine.task, "play")
-                figs["grads"] = grad_norms_figure(engine.history.grad_norms[: engine.epoch], "play")
-        return figs
-
-    def planes() -> None:
-        """The decision boundary and every neuron's map: pictures while training runs (cheap to redraw ten
-        times a second), interactive charts with hover values while paused."""
+    def planes(view: LiveView) -> None:
+        """The decision boundary and every neuron's map: pictures while training runs, charts when paused."""
         axis, output, maps = engine.grid(100)
-        d = engine.data
-        train, test = (d.train_points, d.train_y), (d.test_points, d.test_y)
         left, right = st.columns([3, 2])
         right.caption("Every hidden neuron over the input plane, a column per layer")
         if state.play_running:
-            figs = state.play_figures
-            if "overlay" not in figs:
-                figs["overlay"] = points_overlay(train, test, engine.task, 400)
-            limit = colour_limit(engine.task, d.train_y)
-            left.image(
-                png_bytes(boundary_image(output, figs["overlay"], limit)),
-                width=420,
-                caption="Output over the plane · train ● · test ◆ (pause to hover)",
-            )
+            caption = "Output over the plane · train ● · test ◆ (pause to hover)"
+            left.image(view.boundary_picture(output), width=420, caption=caption)
             if maps:
-                right.image(png_bytes(neuron_image(maps)))
+                right.image(neuron_picture(maps))
             return
         quiet = {"displayModeBar": False}
-        left.plotly_chart(
-            boundary_figure(axis, output, train, test, engine.task, "play"), key="play_boundary", config=quiet
-        )
-        right.plotly_chart(neuron_maps_figure(maps, "play"), key="play_neurons", config=quiet)
+        left.plotly_chart(view.boundary_chart(axis, output), key="play_boundary", config=quiet)
+        right.plotly_chart(view.neuron_chart(maps), key="play_neurons", config=quiet)
 
     # The browser asks for a tick more often than ticks take, so they run back to back; each trains for
     # what the last cycle's drawing and Streamlit's own work leave of TICK.
@@ -320,7 +250,10 @@ with main:
         if engine.diverged and state.play_running:
             state.play_running = False
             st.rerun()  # the whole page, so the fragment stops its timer and Play shows as stopped
-        history = {name: engine.history.column(name) for name in METRICS}
+        view = state.get("play_view")
+        if view is None or view.engine is not engine:
+            view = state.play_view = LiveView(engine)
+        history = view.history()
         numbers = st.columns(4)
         numbers[0].metric("Epoch", f"{engine.epoch:,}")
         if engine.epoch:
@@ -335,8 +268,8 @@ with main:
                 "loss (or the regularization rate is). Lower it and press Reset."
             )
             st.button("Reset", key="play_reset_diverged", on_click=reset, type="primary")
-        figs = figures(history)
-        planes()
+        figs = view.refresh_charts(state.play_running, SLOW_EVERY)
+        planes(view)
         st.plotly_chart(figs["network"], key="play_network", config={"displayModeBar": False})
         if "curves" in figs:
             curves, grads = st.columns(2)

@@ -86,3 +86,28 @@ def test_pictures_use_the_shared_colours_and_show_the_points(engine):
     assert (overlay[..., 3] > 0).mean() > 0.01  # the points are drawn
     assert png_bytes(picture)[:4] == b"\x89PNG"
     assert neuron_image(maps).shape[2] == 3
+
+
+def test_live_view_caps_chart_refreshes_while_running_and_warms_up():
+    import gc
+
+    from core.playground.live import LiveView, neuron_picture, warm_up
+
+    run = Engine(PlaygroundConfig(points=60))
+    view = LiveView(run)
+    first = view.refresh_charts(running=False)["network"]
+    assert "curves" not in view.charts  # no epoch yet
+    run.train(3)
+    assert view.refresh_charts(running=True, every=60)["network"] is first  # refreshed < 60 s ago: kept
+    assert view.refresh_charts(running=True, every=0)["network"] is not first  # due
+    network = view.charts["network"]
+    run.train(3)
+    assert view.refresh_charts(running=False)["network"] is not network  # paused: always current
+    assert len(view.charts["curves"].data[0].x) == 6
+    _, output, maps = run.grid(100)
+    assert view.boundary_picture(output)[:4] == b"\x89PNG" and neuron_picture(maps)[:4] == b"\x89PNG"
+    assert neuron_picture([]) is None
+    frozen = gc.get_freeze_count()
+    warm_up()
+    assert gc.get_freeze_count() >= frozen
+    gc.unfreeze()
