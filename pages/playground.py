@@ -226,7 +226,11 @@ with main:
         """The decision boundary and every neuron's map: pictures while training runs, charts when paused."""
         axis, output, maps = engine.grid(100)
         left, right = st.columns([3, 2])
-        right.caption("Every hidden neuron over the input plane, a column per layer")
+        right.caption(
+            "Every hidden neuron over the input plane, a column per layer"
+            if maps
+            else "No hidden layers: the output is a linear function of the inputs."
+        )
         if state.play_running:
             caption = "Output over the plane · train ● · test ◆ (pause to hover)"
             left.image(view.boundary_picture(output), width=420, caption=caption)
@@ -235,7 +239,8 @@ with main:
             return
         quiet = {"displayModeBar": False}
         left.plotly_chart(view.boundary_chart(axis, output), key="play_boundary", config=quiet)
-        right.plotly_chart(view.neuron_chart(maps), key="play_neurons", config=quiet)
+        if maps:
+            right.plotly_chart(view.neuron_chart(maps), key="play_neurons", config=quiet)
 
     # The browser asks for a tick more often than ticks take, so they run back to back; each trains for
     # what the last cycle's drawing and Streamlit's own work leave of TICK.
