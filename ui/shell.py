@@ -2,8 +2,8 @@
 
 Streamlit runs a script in `pages/` by itself (its legacy multipage mode) when a freshly started server's
 first request is a deep link such as /activations: app.py does not run then. Every page therefore calls
-`ensure_shell()` first; inside a normal run it does nothing, in that legacy run it draws the same
-navigation and sidebar around the page.
+`ensure_shell()` first; inside a normal run it does nothing, in that legacy run it runs the app's shell,
+which draws the same navigation and sidebar and runs the page inside them.
 """
 
 from contextvars import ContextVar
@@ -121,12 +121,15 @@ def run_app() -> None:
 
 
 def ensure_shell() -> None:
-    """Draw navigation and sidebar when Streamlit runs this page script without app.py (legacy deep link)."""
+    """Run this page inside the app's shell when Streamlit started it without app.py (legacy deep link).
+
+    The page script is then run again, nested, by the shell's own navigation, so its widgets get the same
+    identities as in every later run; the outer run stops here. Inside a normal run this does nothing.
+    """
     if _inside_shell.get():
         return
-    st.set_page_config(page_title="Neural Playground", page_icon=":material/neurology:", layout="wide")
-    st.navigation(page_sections())
-    draw_sidebar()
+    run_app()
+    st.stop()
 
 
 def seed() -> int:

@@ -45,3 +45,20 @@ def test_deep_link_on_fresh_server(entry, fresh_server, page: Page, tmp_path: Pa
     assert shot.stat().st_size > 10_000
     if os.environ.get("SCREENSHOT_DIR"):
         shutil.copy(shot, Path(os.environ["SCREENSHOT_DIR"]) / shot.name)
+
+
+def test_first_change_after_a_deep_link_is_kept(fresh_server, page: Page) -> None:
+    """Widgets drawn in the legacy first run keep their identity, so the first edit is not lost on rerun."""
+    server = fresh_server()
+    page.goto(f"{server.url}/forward_pass")
+    wait_for_app(page)
+    x0, x1 = page.get_by_label("x0"), page.get_by_label("x1")
+    x0.fill("2.5")
+    x0.press("Enter")
+    page.wait_for_timeout(1000)
+    wait_for_app(page)
+    x1.fill("-1")
+    x1.press("Enter")
+    page.wait_for_timeout(1000)
+    wait_for_app(page)
+    assert (x0.input_value(), x1.input_value()) == ("2.50", "-1.00")
