@@ -49,8 +49,7 @@ def restore_widgets(config: PlaygroundConfig) -> None:
     """Give each widget its value before it is drawn: the one it has, else the config's.
 
     Re-assigning a kept value turns it from widget state into session state, which survives what widget
-    state does not: a widget that was not drawn in the last run (another page was shown) or whose identity
-    changed (a deep link's first run happens outside app.py's navigation, see ui.shell.ensure_shell)."""
+    state does not: a run in which the widget was not drawn (the visitor was on another page)."""
     values = {f"play_{name}": getattr(config, name) for name in FIELDS}
     values["play_features"] = list(config.features)
     values["play_layers"] = len(config.hidden)

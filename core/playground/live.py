@@ -5,7 +5,6 @@ training runs the boundary and the neuron maps are PNG pictures, and the network
 refresh only every `every` seconds; paused, everything is an interactive chart.
 """
 
-import gc
 import time
 
 import numpy as np
@@ -90,9 +89,7 @@ def neuron_picture(maps: list[np.ndarray]) -> bytes | None:
 
 def warm_up() -> None:
     """Once per process: load the compiled kernel and build every figure kind once (plotly creates its
-    validators lazily), then freeze everything alive out of the garbage collector's sight. Streamlit collects
-    garbage fully after every script run, live ticks included: over the ~300,000 objects of torch, plotly and
-    streamlit that cost about 170 ms, twice a tick."""
+    validators lazily), so the first live tick a visitor sees is as quick as the rest."""
     view = LiveView(Engine(PlaygroundConfig(points=40)), "warm")
     view.engine.train(2)
     axis, output, maps = view.engine.grid(20)
@@ -104,5 +101,3 @@ def warm_up() -> None:
         fig.to_dict()
     view.boundary_picture(output)
     neuron_picture(maps)
-    gc.collect()
-    gc.freeze()
