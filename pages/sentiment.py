@@ -149,12 +149,12 @@ else:
         st.warning(notice)
     if st.button(f"Classify {len(texts):,} texts", key="sent_run", disabled=not texts, type="primary"):
         progress = st.progress(0.0, text="Classifying…")
-        predictions = []
-        for done, chunk in batch.classify_batches(text_models.classifier(name), texts):
-            predictions += chunk
+        rows = {}
+        for done, pairs in batch.classify_batches(text_models.classifier(name), texts):
+            rows.update(pairs)
             progress.progress(done / len(texts), text=f"Classified {done:,} of {len(texts):,}")
         progress.empty()
-        st.session_state["sent_results"] = batch.results_table(predictions)
+        st.session_state["sent_results"] = batch.results_table(batch.in_file_order(rows))
     results = st.session_state.get("sent_results")
     if results is not None:
         st.dataframe(results, hide_index=True, key="sent_table", height=300)

@@ -68,9 +68,16 @@ def test_ten_thousand_rows_stream_in_bounded_batches() -> None:
     stream = batch.classify_batches(model, texts, batch_size=64)
     done, first = next(stream)  # lazy: one batch at a time, so memory holds one batch of activations
     assert (done, len(first), model.calls) == (64, 64, [64])
-    progress = [done] + [d for d, _ in stream]
+    rows = dict(first)
+    progress = [done]
+    for done, pairs in stream:
+        progress.append(done)
+        rows.update(pairs)
     assert progress[-1] == 10_000 and progress == sorted(progress)
     assert max(model.calls) == 64 and sum(model.calls) == 10_000
+    ordered = batch.in_file_order(rows)
+    assert [p.text for p in ordered] == texts
+    assert [p.label for p in ordered[:2]] == ["NEGATIVE", "POSITIVE"]
 
 
 def test_results_table_and_csv_round_trip() -> None:
