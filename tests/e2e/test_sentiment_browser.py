@@ -25,12 +25,8 @@ def shoot(page: Page, tmp_path: Path, name: str) -> None:
 
 
 def test_sentiment_single_what_if_and_batch(streamlit_server, page: Page, tmp_path: Path) -> None:
-    # Through the navigation rather than a deep link: a fresh server's first request to /sentiment runs the
-    # page in Streamlit's legacy mode, and the next rerun then starts its widgets afresh.
-    page.set_viewport_size({"width": 1400, "height": 2600})
-    page.goto(streamlit_server.url)
-    wait_for_app(page)
-    page.get_by_test_id("stSidebarNav").get_by_text("Sentiment", exact=True).click()
+    page.set_viewport_size({"width": 1400, "height": 2600})  # tall enough for the whole page in a screenshot
+    page.goto(f"{streamlit_server.url}/sentiment")
     wait_for_app(page)
     expect(page.get_by_test_id("stMetricValue").first).to_have_text("POSITIVE")
     highlighted = page.get_by_test_id("stHtml").first
