@@ -40,6 +40,12 @@ def additive_mask(mask: torch.Tensor) -> torch.Tensor:
     return (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
 
 
+def run_layer(layer: nn.Module, hidden: torch.Tensor, additive: torch.Tensor) -> torch.Tensor:
+    """One BertLayer: transformers 5 returns the hidden states, 4.x a tuple that starts with them."""
+    out = layer(hidden, attention_mask=additive)
+    return out[0] if isinstance(out, tuple) else out
+
+
 class SentimentHead(nn.Module):
     """The trainable part: the top `tuned_layers` BertLayers, pooling over tokens, and a classifier.
 
@@ -67,7 +73,7 @@ class SentimentHead(nn.Module):
         """Logits (B, 2) from the hidden states (B, T, C) entering the tuned layers and the mask (B, T)."""
         additive = additive_mask(mask)
         for layer in self.layers:
-            hidden = layer(hidden, attention_mask=additive)  # (B, T, C)
+            hidden = run_layer(layer, hidden, additive)  # (B, T, C)
         real = mask.unsqueeze(-1).to(hidden.dtype)  # (B, T, 1)
         if self.score is not None:
             scores = self.score(hidden).masked_fill(real == 0, float("-inf"))  # (B, T, 1)
@@ -102,7 +108,7 @@ class MiniLMSentiment(nn.Module):
         hidden = self.encoder.embeddings(input_ids=input_ids, inputs_embeds=inputs_embeds)
         additive = additive_mask(attention_mask)
         for layer in self.encoder.encoder.layer[: self.frozen_layers]:
-            hidden = layer(hidden, attention_mask=additive)
+            hidden = run_layer(layer, hidden, additive)
         return hidden
 
     def forward(
@@ -121,9 +127,9 @@ class MiniLMSentiment(nn.Module):
         additive = additive_mask(attention_mask)
         layers = list(self.encoder.encoder.layer[: self.frozen_layers]) + list(self.head.layers)
         for layer in layers:
-            _, probabilities = layer.attention.self(hidden, attention_mask=additive)
+            probabilities = layer.attention.self(hidden, attention_mask=additive, output_attentions=True)[1]
             maps.append(probabilities)
-            hidden = layer(hidden, attention_mask=additive)
+            hidden = run_layer(layer, hidden, additive)
         return torch.stack(maps)
 
 
