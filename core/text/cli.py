@@ -42,6 +42,9 @@ def run(args: argparse.Namespace) -> int:
     if name is None:
         _emit({"error": default_model()[1]})
         return 2
+    from transformers.utils import logging as transformers_logging  # imported late: only when a model loads
+
+    transformers_logging.disable_progress_bar()  # stderr stays quiet; stdout carries the JSON lines
     try:
         classifier = load(name)
     except ValueError as exc:
