@@ -92,11 +92,13 @@ def integrated_gradients(classifier: SentimentClassifier, text: str, steps: int 
         return_offsets_mapping=True,
         return_tensors="pt",
     )
-    ids, mask = enc["input_ids"], enc["attention_mask"]  # (1, T)
+    ids, mask = enc["input_ids"].to(classifier.device), enc["attention_mask"].to(classifier.device)  # (1, T)
     special = torch.tensor(
-        tok.get_special_tokens_mask(ids[0].tolist(), already_has_special_tokens=True), dtype=torch.bool
+        tok.get_special_tokens_mask(ids[0].tolist(), already_has_special_tokens=True),
+        dtype=torch.bool,
+        device=classifier.device,
     )
-    baseline_ids = torch.where(special, ids[0], torch.tensor(tok.pad_token_id)).unsqueeze(0)
+    baseline_ids = torch.where(special, ids[0], tok.pad_token_id).unsqueeze(0)
     embed = classifier.word_embeddings
     with torch.no_grad():
         inputs, baseline = embed(ids), embed(baseline_ids)  # (1, T, C)
@@ -114,7 +116,7 @@ def integrated_gradients(classifier: SentimentClassifier, text: str, steps: int 
         internal_batch_size=steps,
         return_convergence_delta=True,
     )
-    token_scores = scores.sum(dim=-1)[0].detach().numpy()  # (T,)
+    token_scores = scores.sum(dim=-1)[0].detach().cpu().numpy()  # (T,)
     with torch.no_grad():
         positive = float(forward(inputs, mask)[0])
         reference = float(forward(baseline, mask)[0])
@@ -184,4 +186,4 @@ def attention_maps(classifier: SentimentClassifier, text: str) -> tuple[list[str
     enc = classifier.encode([text])
     with torch.inference_mode():
         maps = classifier.model.attentions(enc["input_ids"], enc["attention_mask"])  # (L, 1, H, T, T)
-    return classifier.tokenizer.convert_ids_to_tokens(enc["input_ids"][0].tolist()), maps[:, 0].numpy()
+    return classifier.tokenizer.convert_ids_to_tokens(enc["input_ids"][0].tolist()), maps[:, 0].cpu().numpy()

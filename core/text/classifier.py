@@ -81,6 +81,11 @@ class SentimentClassifier:
     pipe: object | None = None  # a transformers Pipeline when the model came through pipeline()
 
     @property
+    def device(self) -> torch.device:
+        """Where the model's weights live: inputs are moved there."""
+        return next(self.model.parameters()).device
+
+    @property
     def word_embeddings(self) -> nn.Module:
         """The token-embedding layer, where Integrated Gradients interpolates from the baseline."""
         inner = getattr(self.model, "model", None)
@@ -93,7 +98,7 @@ class SentimentClassifier:
         batch = self.tokenizer(
             list(texts), truncation=True, max_length=self.max_tokens, padding=True, return_tensors="pt"
         )
-        return {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"]}
+        return {key: batch[key].to(self.device) for key in ("input_ids", "attention_mask")}
 
     def token_counts(self, texts: Sequence[str]) -> list[int]:
         """How many tokens each whole text needs, to tell the user when it was truncated."""

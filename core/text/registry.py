@@ -11,6 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import torch
+
+from core.runtime import pick_device
 from core.text.classifier import LABELS, SentimentClassifier, positive_index
 from core.text.offline import BASE_NAME, MAX_TOKENS, WEIGHTS, minilm_dir, read_metadata
 
@@ -175,8 +178,9 @@ def summary() -> list[dict[str, object]]:
     return [{"name": n, "available": a.available, "reason": a.reason} for n, a in availability().items()]
 
 
-def load(name: str) -> SentimentClassifier:
-    """Load a registry model from local files (never the network); raises ValueError if it cannot."""
+def load(name: str, device: torch.device | None = None) -> SentimentClassifier:
+    """Load a registry model from local files (never the network) onto `device` (default: CUDA when present,
+    else CPU); raises ValueError if it cannot."""
     if name not in REGISTRY:
         raise ValueError(f"unknown model {name!r}; choose one of {', '.join(REGISTRY)}")
     found = REGISTRY[name].locate()
@@ -186,11 +190,11 @@ def load(name: str) -> SentimentClassifier:
         from core.text.minilm import load_minilm_sentiment
 
         model, tokenizer = load_minilm_sentiment(found.path)
-        return SentimentClassifier(name, model, tokenizer, MAX_TOKENS)
-    return load_hf_directory(found.path, name)
+        return SentimentClassifier(name, model.to(device or pick_device()), tokenizer, MAX_TOKENS)
+    return load_hf_directory(found.path, name, device)
 
 
-def load_hf_directory(path: Path, name: str) -> SentimentClassifier:
+def load_hf_directory(path: Path, name: str, device: torch.device | None = None) -> SentimentClassifier:
     """A two-label sequence-classification model directory, wrapped in pipeline('sentiment-analysis').
 
     Everything is read from `path` with local_files_only, and remote code is never trusted: a model that
@@ -202,9 +206,13 @@ def load_hf_directory(path: Path, name: str) -> SentimentClassifier:
 
     try:
         tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-        model = AutoModelForSequenceClassification.from_pretrained(
-            path, local_files_only=True, attn_implementation="eager"
-        ).eval()
+        model = (
+            AutoModelForSequenceClassification.from_pretrained(
+                path, local_files_only=True, attn_implementation="eager"
+            )
+            .to(device or pick_device())
+            .eval()
+        )
     except (OSError, ValueError) as exc:
         raise ValueError(f"cannot load {path} as a sentiment model: {str(exc).splitlines()[0]}") from exc
     if model.config.num_labels != 2:
@@ -216,6 +224,6 @@ def load_hf_directory(path: Path, name: str) -> SentimentClassifier:
         512,
         int(tokenizer.model_max_length) if tokenizer.model_max_length < 10**6 else 512,
     )
-    pipe = pipeline("sentiment-analysis", model=model, tokenizer=tokenizer, device="cpu")
+    pipe = pipeline("sentiment-analysis", model=model, tokenizer=tokenizer, device=model.device)
     at = positive_index({int(k): v for k, v in model.config.id2label.items()})
     return SentimentClassifier(name, LogitsModel(model), tokenizer, limit, at, pipe)

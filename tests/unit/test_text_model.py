@@ -76,3 +76,19 @@ def test_unusual_text_gets_a_prediction(minilm: SentimentClassifier, text: str) 
 def test_obvious_sentences(minilm: SentimentClassifier) -> None:
     labels = [p.label for p in minilm.predict(["I love this wonderful movie.", "I hate this so much!"])]
     assert labels == ["POSITIVE", "NEGATIVE"]
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_default_device_is_cuda_and_agrees_with_the_cpu() -> None:
+    from core.text.attributions import attention_maps, integrated_gradients
+
+    on_gpu = registry.load("minilm-sst2")  # no device given: pick_device()
+    minilm = registry.load("minilm-sst2", torch.device("cpu"))
+    assert on_gpu.device.type == "cuda" and minilm.device.type == "cpu"
+    texts = ["a gripping, beautifully acted film", "dull and far too long"]
+    for gpu, cpu in zip(on_gpu.predict(texts), minilm.predict(texts), strict=True):
+        assert gpu.label == cpu.label and gpu.positive == pytest.approx(cpu.positive, abs=1e-3)
+    gpu_scores = integrated_gradients(on_gpu, texts[0]).word_scores
+    cpu_scores = integrated_gradients(minilm, texts[0]).word_scores
+    assert gpu_scores == pytest.approx(cpu_scores, abs=1e-2)
+    assert attention_maps(on_gpu, texts[1])[1].shape == attention_maps(minilm, texts[1])[1].shape
