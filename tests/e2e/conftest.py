@@ -4,6 +4,7 @@ Playwright's own browser download needs the internet, so the system Chromium is 
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -146,3 +147,22 @@ def wait_for_app(page: Page, timeout_ms: int = SCRIPT_TIMEOUT_MS) -> None:
     exceptions = page.locator('[data-testid="stException"]')
     if exceptions.count():
         raise AssertionError(f"Streamlit exception shown: {exceptions.first.inner_text()[:2000]}")
+
+
+def screenshot(page: Page, path: Path, wait_for_charts: bool = True) -> Path:
+    """Save what the page shows now to `path` (and to $SCREENSHOT_DIR when set, to look at by hand).
+
+    Streamlit scrolls inside its own container, so tests make the viewport tall rather than asking for a
+    full-page shot. Plotly draws after the script finishes; by default wait until every chart has drawn.
+    """
+    if wait_for_charts:
+        charts = page.locator('[data-testid="stPlotlyChart"]').count()
+        page.wait_for_function(
+            f"document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .main-svg').length >= {charts}",
+            timeout=30_000,
+        )
+    page.screenshot(path=str(path))
+    assert path.stat().st_size > 10_000, f"{path} looks blank"
+    if os.environ.get("SCREENSHOT_DIR"):
+        shutil.copy(path, Path(os.environ["SCREENSHOT_DIR"]) / path.name)
+    return path

@@ -2,8 +2,6 @@
 big) and Chromium's fake camera, with a screenshot of each step."""
 
 import io
-import os
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +13,7 @@ from playwright.sync_api import Page, expect
 from skimage import data
 from torchvision import models as tvm
 
-from tests.e2e.conftest import StreamlitServer, wait_for_app
+from tests.e2e.conftest import StreamlitServer, screenshot, wait_for_app
 
 TIMEOUT_MS = 120_000
 VIDEO_PLAYING = """() => {
@@ -28,20 +26,6 @@ def jpeg(pixels: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, "JPEG", quality=90)
     return buffer.getvalue()
-
-
-def shoot(page: Page, directory: Path, name: str) -> None:
-    """Screenshot the whole page (Streamlit scrolls inside its own container, so make the viewport tall)."""
-    charts = page.locator('[data-testid="stPlotlyChart"]').count()
-    page.wait_for_function(
-        f"document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .main-svg').length >= {charts}",
-        timeout=30_000,
-    )
-    path = directory / f"image_{name}.png"
-    page.screenshot(path=str(path))
-    assert path.stat().st_size > 10_000
-    if os.environ.get("SCREENSHOT_DIR"):
-        shutil.copy(path, Path(os.environ["SCREENSHOT_DIR"]) / path.name)
 
 
 def choose(page: Page, label: str, option: str) -> None:
@@ -91,7 +75,7 @@ def test_image_page_in_chromium(server_with_two_models: StreamlitServer, page: P
     expect(headline.first).to_contain_text("EfficientNet-Lite0: tiger cat", timeout=TIMEOUT_MS)
     expect(page.get_by_text("What EfficientNet-Lite0 sees, 224×224")).to_be_visible()
     expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(2)
-    shoot(page, tmp_path, "1_example")
+    screenshot(page, tmp_path / "image_1_example.png")
 
     # Grad-CAM for the second-ranked class.
     choose(page, "Grad-CAM for class", "Egyptian cat (285)")
@@ -106,7 +90,7 @@ def test_image_page_in_chromium(server_with_two_models: StreamlitServer, page: P
     expect(page.locator(".gtitle").filter(has_text="Grad-CAM for 'Egyptian cat'")).to_have_count(
         2, timeout=TIMEOUT_MS
     )
-    shoot(page, tmp_path, "2_gradcam_comparison")
+    screenshot(page, tmp_path / "image_2_gradcam_comparison.png")
     choose(page, "Compare with a second model", "none")
 
     # Upload a photo, then a truncated one, then one over the server's upload limit.
@@ -115,7 +99,7 @@ def test_image_page_in_chromium(server_with_two_models: StreamlitServer, page: P
     uploader.set_input_files({"name": "coffee.jpg", "mimeType": "image/jpeg", "buffer": jpeg(data.coffee())})
     wait_for_app(page)
     expect(headline.first).to_contain_text("espresso", timeout=TIMEOUT_MS)
-    shoot(page, tmp_path, "3_upload")
+    screenshot(page, tmp_path / "image_3_upload.png")
 
     cut = jpeg(data.rocket())[:4000]
     uploader.set_input_files({"name": "cut.jpg", "mimeType": "image/jpeg", "buffer": cut})
@@ -124,12 +108,12 @@ def test_image_page_in_chromium(server_with_two_models: StreamlitServer, page: P
         page.locator('[data-testid="stAlert"]').filter(has_text="cut.jpg: the JPEG data is truncated")
     ).to_be_visible()
     expect(headline).to_have_count(0)
-    shoot(page, tmp_path, "4_truncated")
+    screenshot(page, tmp_path / "image_4_truncated.png")
 
     big = b"\xff\xd8" + b"\0" * 21_000_000
     uploader.set_input_files({"name": "big.jpg", "mimeType": "image/jpeg", "buffer": big})
     expect(page.get_by_text("File must be 20.0MB or smaller")).to_be_visible(timeout=30_000)
-    shoot(page, tmp_path, "5_too_big")
+    screenshot(page, tmp_path / "image_5_too_big.png")
 
     # Chromium's fake camera: allow, take a photo, classify it.
     source(page, "Camera")
@@ -141,5 +125,5 @@ def test_image_page_in_chromium(server_with_two_models: StreamlitServer, page: P
     expect(page.get_by_role("button", name="Clear photo")).to_be_visible(timeout=60_000)
     wait_for_app(page)
     expect(headline.first).to_contain_text("EfficientNet-Lite0:", timeout=TIMEOUT_MS)
-    shoot(page, tmp_path, "6_camera")
+    screenshot(page, tmp_path / "image_6_camera.png")
     assert page.locator('[data-testid="stException"]').count() == 0

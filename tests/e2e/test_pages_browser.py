@@ -1,14 +1,12 @@
 """Every page opened by its URL as the very first request to a freshly started server (Streamlit's legacy
 `pages/` mode) renders with the app's navigation and sidebar, and without an exception."""
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
 
-from tests.e2e.conftest import wait_for_app
+from tests.e2e.conftest import screenshot, wait_for_app
 from ui.shell import CURRICULUM
 
 ENTRIES = [entry for entries in CURRICULUM.values() for entry in entries]
@@ -35,16 +33,7 @@ def test_deep_link_on_fresh_server(entry, fresh_server, page: Page, tmp_path: Pa
 
     # Streamlit scrolls inside its own container, so a tall viewport is what captures the whole page.
     page.set_viewport_size({"width": 1400, "height": 2600})
-    charts = page.locator('[data-testid="stPlotlyChart"]').count()
-    page.wait_for_function(
-        f"document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .main-svg').length >= {charts}",
-        timeout=30_000,
-    )
-    shot = tmp_path / f"{Path(entry.path).stem}.png"
-    page.screenshot(path=str(shot))
-    assert shot.stat().st_size > 10_000
-    if os.environ.get("SCREENSHOT_DIR"):
-        shutil.copy(shot, Path(os.environ["SCREENSHOT_DIR"]) / shot.name)
+    screenshot(page, tmp_path / f"{Path(entry.path).stem}.png")
 
 
 def test_first_change_after_a_deep_link_is_kept(fresh_server, page: Page) -> None:

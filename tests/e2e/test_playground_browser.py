@@ -6,14 +6,12 @@ page itself and printed (`pytest -s`); speed is reported, never asserted.
 
 import itertools
 import json
-import os
-import shutil
 import time
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import StreamlitServer, wait_for_app
+from tests.e2e.conftest import StreamlitServer, screenshot, wait_for_app
 
 TIMEOUT_MS = 60_000
 # Sampled in the page every 10 ms: the epoch counter and the src of the two live pictures (boundary, neurons).
@@ -24,15 +22,6 @@ SAMPLER = """() => { window.__samples = []; window.__sampler = setInterval(() =>
   const pictures = [...document.querySelectorAll('[data-testid="stImage"] img')]
     .map(i => i.getAttribute('src'));
   window.__samples.push([performance.now(), value, pictures[0] ?? null, pictures[1] ?? null]); }, 10); }"""
-
-
-def shoot(page: Page, directory: Path, name: str) -> None:
-    """Screenshot the whole page (Streamlit scrolls inside its own container, so the viewport is tall)."""
-    path = directory / f"playground_{name}.png"
-    page.screenshot(path=str(path))
-    assert path.stat().st_size > 10_000
-    if os.environ.get("SCREENSHOT_DIR"):
-        shutil.copy(path, Path(os.environ["SCREENSHOT_DIR"]) / path.name)
 
 
 def epoch(page: Page) -> int:
@@ -67,7 +56,7 @@ def test_live_training_pause_url_and_upload(
     pause = page.get_by_role("button", name="Pause", exact=True)
     expect(play).to_be_visible(timeout=TIMEOUT_MS)
     assert "dataset=circle" in page.url and "lr=0.03" in page.url  # the configuration lives in the URL
-    shoot(page, tmp_path, "1_ready")
+    screenshot(page, tmp_path / "playground_1_ready.png", wait_for_charts=False)
 
     # Live training of reference setup A (the page's defaults): pictures redraw while the counter runs.
     play.click()
@@ -77,7 +66,7 @@ def test_live_training_pause_url_and_upload(
     print("\nvisible pace, reference A:", json.dumps(pace))
     assert pace["epochs_per_second"] > 0 and pace["boundary_redraws_per_second"] > 0
     assert pace["neuron_redraws_per_second"] > 0
-    shoot(page, tmp_path, "2_running")
+    screenshot(page, tmp_path / "playground_2_running.png", wait_for_charts=False)
 
     # Pause takes effect at once and the counter stops.
     started = time.perf_counter()
@@ -89,7 +78,7 @@ def test_live_training_pause_url_and_upload(
     page.wait_for_timeout(1000)
     assert epoch(page) == stopped > 0
     expect(page.get_by_test_id("stPlotlyChart")).to_have_count(5)  # paused: interactive charts
-    shoot(page, tmp_path, "3_paused")
+    screenshot(page, tmp_path / "playground_3_paused.png", wait_for_charts=False)
 
     # A copied link reproduces the configuration in a new session.
     link = page.url.replace("dataset=circle", "dataset=spiral").replace("hidden=4%2C2", "hidden=8%2C8%2C8")
@@ -118,4 +107,4 @@ def test_live_training_pause_url_and_upload(
     page.get_by_role("button", name="Step", exact=True).click()
     wait_for_app(page)
     assert epoch(page) == 1
-    shoot(page, tmp_path, "4_upload")
+    screenshot(page, tmp_path / "playground_4_upload.png", wait_for_charts=False)

@@ -2,26 +2,16 @@
 edit, a CSV file classified in batch and downloaded, a binary file refused. Screenshots go to SCREENSHOT_DIR
 when it is set."""
 
-import os
-import shutil
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import wait_for_app
+from tests.e2e.conftest import screenshot, wait_for_app
 
 CSV = (
     "id,text,stars\n1,a moving and beautifully acted film,5\n"
     '2,"dull, predictable and far too long",1\n3,😀 fun,4\n'
 )
-
-
-def shoot(page: Page, tmp_path: Path, name: str) -> None:
-    shot = tmp_path / f"sentiment_{name}.png"
-    page.screenshot(path=str(shot), full_page=True)
-    assert shot.stat().st_size > 10_000
-    if os.environ.get("SCREENSHOT_DIR"):
-        shutil.copy(shot, Path(os.environ["SCREENSHOT_DIR"]) / shot.name)
 
 
 def test_sentiment_single_what_if_and_batch(streamlit_server, page: Page, tmp_path: Path) -> None:
@@ -32,7 +22,7 @@ def test_sentiment_single_what_if_and_batch(streamlit_server, page: Page, tmp_pa
     highlighted = page.get_by_test_id("stHtml").first
     expect(highlighted.locator("span[title]").first).to_be_visible()
     expect(page.locator(".js-plotly-plot").first).to_be_visible()
-    shoot(page, tmp_path, "single")
+    screenshot(page, tmp_path / "sentiment_single.png")
 
     text = page.get_by_label("Text", exact=True)
     text.fill('<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2"> a dreadful mess')
@@ -41,7 +31,7 @@ def test_sentiment_single_what_if_and_batch(streamlit_server, page: Page, tmp_pa
     expect(page.get_by_test_id("stMetricValue").first).to_have_text("NEGATIVE")
     expect(page.get_by_test_id("stHtml").first).to_contain_text("<script>window.__xss = 1</script>")
     assert page.evaluate("window.__xss") is None
-    shoot(page, tmp_path, "xss")
+    screenshot(page, tmp_path / "sentiment_xss.png")
 
     page.get_by_text("What if", exact=True).click()
     wait_for_app(page)
@@ -57,7 +47,7 @@ def test_sentiment_single_what_if_and_batch(streamlit_server, page: Page, tmp_pa
     expect(page.get_by_test_id("stHtml")).to_have_count(2)
     expect(page.get_by_test_id("stHtml").nth(1)).to_contain_text("delightful")
     expect(page.get_by_test_id("stMetricDelta")).to_contain_text("+")
-    shoot(page, tmp_path, "what_if")
+    screenshot(page, tmp_path / "sentiment_what_if.png")
 
     page.get_by_text("Batch", exact=True).click()
     wait_for_app(page)
@@ -75,7 +65,7 @@ def test_sentiment_single_what_if_and_batch(streamlit_server, page: Page, tmp_pa
         page.get_by_test_id("stDownloadButton").locator("button").click()
     rows = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
     assert rows[0].startswith("text,label,score") and len(rows) == 4 and ",POSITIVE," in rows[1]
-    shoot(page, tmp_path, "batch")
+    screenshot(page, tmp_path / "sentiment_batch.png")
 
     binary = tmp_path / "photo.csv"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
