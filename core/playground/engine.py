@@ -3,6 +3,9 @@
 Two paths with identical minibatch semantics (the same torch.randperm order per epoch, one update per
 minibatch, the mean loss plus the penalty): the numba kernel for plain networks, and the autograd loop with
 torch.optim for what the kernel does not do (dropout, batch norm).
+
+Both run on the CPU even when a GPU is present, deliberately: a playground network has at most a few thousand
+weights and minibatches of tens of points, so every CUDA kernel launch would cost more than the arithmetic.
 """
 
 import copy
