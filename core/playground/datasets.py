@@ -13,7 +13,7 @@ import numpy as np
 PLANE = 6.0  # the input plane is [-PLANE, PLANE]², as in TensorFlow Playground
 
 
-def circle(n, noise, rng):
+def circle(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Class 1 inside radius 2.5, class 0 on a ring from 3.5 to 5; noise jitters the points."""
     inner = n // 2
     radius = np.concatenate([rng.uniform(0, 2.5, inner), rng.uniform(3.5, 5.0, n - inner)])
@@ -24,7 +24,7 @@ def circle(n, noise, rng):
     return points, labels
 
 
-def xor(n, noise, rng):
+def xor(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Class 1 where x1 and x2 have the same sign; points kept 0.3 away from the axes."""
     points = rng.uniform(-5, 5, (n, 2))
     points += np.where(points > 0, 0.3, -0.3)
@@ -33,7 +33,7 @@ def xor(n, noise, rng):
     return points, labels
 
 
-def gauss(n, noise, rng):
+def gauss(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Two Gaussian blobs at (2, 2) and (-2, -2); noise widens them."""
     half = n // 2
     spread = np.sqrt(0.5 + 3.5 * noise)
@@ -42,7 +42,7 @@ def gauss(n, noise, rng):
     return points, labels
 
 
-def spiral(n, noise, rng):
+def spiral(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaved spiral arms, 1.75 turns each."""
     half = n // 2
     arms = []
@@ -54,7 +54,7 @@ def spiral(n, noise, rng):
     return np.concatenate(arms), labels
 
 
-def moons(n, noise, rng):
+def moons(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Two interlocking half circles (scikit-learn's moons, scaled to the plane)."""
     half = n // 2
     t_top, t_bottom = rng.uniform(0, np.pi, half), rng.uniform(0, np.pi, n - half)
@@ -65,14 +65,14 @@ def moons(n, noise, rng):
     return points, labels
 
 
-def plane(n, noise, rng):
+def plane(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Regression: y = (x1 + x2) / 10, a tilted plane in [-1, 1]."""
     points = rng.uniform(-5, 5, (n, 2))
     values = (points[:, 0] + points[:, 1]) / 10 + rng.uniform(-1, 1, n) * noise
     return points, values
 
 
-def multi_gauss(n, noise, rng):
+def multi_gauss(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Regression: a sum of six signed Gaussian bumps."""
     centres = np.array([[-4, 2.5], [0, 2.5], [4, 2.5], [-4, -2.5], [0, -2.5], [4, -2.5]])
     signs = np.array([-1, 1, -1, 1, -1, 1])

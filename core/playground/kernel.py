@@ -162,7 +162,7 @@ def _forward(p, sizes, w_off, u_off, x, z, a, act, out_act):
 
 
 @njit(cache=True)
-def batch_gradient(p, g, sizes, X, T, rows, act, out_act, loss, reg, reg_rate, z, a, delta):
+def batch_gradient(p, g, sizes, X, T, rows, act, out_act, loss, reg, reg_rate, z, a, delta) -> float:
     """Fill g with the gradient of the mean loss over X[rows] plus the weight penalty; returns that loss."""
     w_off, u_off = _offsets(sizes)
     layers = len(sizes) - 1
@@ -206,7 +206,7 @@ def batch_gradient(p, g, sizes, X, T, rows, act, out_act, loss, reg, reg_rate, z
 
 
 @njit(cache=True)
-def optimizer_step(p, g, s1, s2, step, lr, opt, hyper):
+def optimizer_step(p, g, s1, s2, step, lr, opt, hyper) -> None:
     """One update of every parameter, exactly as torch.optim does it with its default settings."""
     momentum, beta1, beta2, adam_eps, decay, alpha, rms_eps, adagrad_eps = (
         hyper[0],
@@ -248,7 +248,7 @@ def optimizer_step(p, g, s1, s2, step, lr, opt, hyper):
 
 
 @njit(cache=True)
-def evaluate(p, sizes, X, T, act, out_act, loss, target_mid, z, a):
+def evaluate(p, sizes, X, T, act, out_act, loss, target_mid, z, a) -> tuple[float, float]:
     """Mean loss (without penalty) and accuracy (output > 0 against target > target_mid) over a set."""
     w_off, u_off = _offsets(sizes)
     total, correct = 0.0, 0
@@ -285,7 +285,7 @@ def train_epochs(
     target_mid,
     metrics,
     grad_norms,
-):
+) -> int:
     """Run one epoch per row of perms (shuffled minibatches, one update each), writing per-epoch metrics
     (train loss, test loss, train accuracy, test accuracy) and per-layer gradient norms of the epoch's last
     minibatch. Stops after an epoch whose loss is not finite; returns the number of epochs run."""
