@@ -99,12 +99,12 @@ def neuron_output(
     return activation(inputs @ weights + bias)
 
 
-def input_grid(low: float, high: float, resolution: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def input_grid(low: float, high: float, resolution: int) -> tuple[torch.Tensor, torch.Tensor]:
     """A square grid over [low, high]²: the axis values and the (resolution², 2) points, row-major in x2."""
     axis = torch.linspace(low, high, resolution)
     x2, x1 = torch.meshgrid(axis, axis, indexing="ij")
     points = torch.stack([x1.reshape(-1), x2.reshape(-1)], dim=1)  # (R*R, 2)
-    return axis, axis, points
+    return axis, points
 
 
 def neuron_response(
@@ -116,7 +116,7 @@ def neuron_response(
     resolution: int = 61,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """A two-input neuron's output over a square input grid: the axis values and a (R, R) map, x2 by x1."""
-    axis, _, points = input_grid(low, high, resolution)
+    axis, points = input_grid(low, high, resolution)
     with torch.no_grad():
         out = neuron_output(points, torch.tensor(weights, dtype=torch.float32), bias, activation)
     return axis, out.reshape(resolution, resolution)

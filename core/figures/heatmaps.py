@@ -13,8 +13,9 @@ def plane_heatmap(
     zmid: float | None = 0.0,
     height: int = 360,
     colorbar_title: str = "output",
+    revision: str | None = None,
 ) -> go.Figure:
-    """A (R, R) grid of values over a square input plane, x1 across and x2 up."""
+    """A (R, R) grid of values over a square input plane, x1 across and x2 up; `revision` keeps zoom."""
     fig = go.Figure(
         go.Heatmap(
             x=axis,
@@ -28,4 +29,4 @@ def plane_heatmap(
     )
     fig.update_xaxes(title="x1", constrain="domain")
     fig.update_yaxes(title="x2", scaleanchor="x", constrain="domain")
-    return base_layout(fig, title, height)
+    return base_layout(fig, title, height, revision)

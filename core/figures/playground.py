@@ -24,7 +24,7 @@ def boundary_figure(
 
     Classification outputs are on a −1..1 scale (class 0 blue, class 1 orange); regression values keep theirs.
     """
-    fig = plane_heatmap(axis, output, zmid=0.0, height=height, colorbar_title="output")
+    fig = plane_heatmap(axis, output, zmid=0.0, height=height, colorbar_title="output", revision=revision)
     if task == "classification":
         fig.update_traces(zmin=-1, zmax=1, selector={"type": "heatmap"})
     for (points, y), name, filled in ((train, "train", True), (test, "test", False)):
@@ -44,7 +44,6 @@ def boundary_figure(
         )
     fig.update_xaxes(range=[axis[0], axis[-1]])
     fig.update_yaxes(range=[axis[0], axis[-1]])
-    fig.update_layout(uirevision=revision)  # plane_heatmap applied the shared layout already
     return fig
 
 
