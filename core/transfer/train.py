@@ -1,0 +1,328 @@
+"""Training a new head on a pretrained backbone, live: the jobs the page's runner trains.
+
+`HeadJob` trains only a linear layer on cached backbone features (seconds). `FineTuneJob` trains backbone and
+head on pictures, with the first `n_frozen` blocks frozen and an optional lower learning rate for the rest of
+the backbone (two parameter groups). `CompareJob` trains from-scratch, frozen and fine-tuned side by side on
+the same pictures, one minibatch each in turn.
+"""
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from core.transfer.backbone import Backbone, Trunk
+
+
+@dataclass(frozen=True)
+class HeadConfig:
+    """A linear head trained on frozen features."""
+
+    epochs: int = 40  # passes over the training pictures
+    lr: float = 1e-3  # Adam learning rate
+    batch_size: int = 16  # pictures per optimizer step
+    seed: int = 0  # head initialisation and minibatch order
+
+
+@dataclass(frozen=True)
+class FineTuneConfig:
+    """Backbone and head trained together on pictures."""
+
+    n_frozen: int = 0  # backbone blocks (input side first) whose weights stay fixed
+    backbone_lr_factor: float = 0.1  # the unfrozen backbone's learning rate = lr x this (1 = same as head)
+    epochs: int = 8  # passes over the training pictures
+    lr: float = 1e-3  # Adam learning rate of the head
+    batch_size: int = 16  # pictures per optimizer step
+    seed: int = 0  # head initialisation and minibatch order
+
+
+def new_head(in_features: int, n_classes: int, seed: int) -> nn.Linear:
+    """The new classifier layer, initialised from `seed` (PyTorch's default nn.Linear initialisation)."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return nn.Linear(in_features, n_classes)
+
+
+def confusion(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
+    """Counts[i, j] = pictures of class i predicted as class j."""
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(counts, (np.asarray(y_true), np.asarray(y_pred)), 1)
+    return counts
+
+
+def per_class_accuracy(counts: np.ndarray) -> np.ndarray:
+    """Each class's accuracy from a confusion matrix (NaN for a class with no pictures)."""
+    totals = counts.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(totals > 0, np.diag(counts) / np.maximum(totals, 1), np.nan)
+
+
+class _Epochs:
+    """Minibatch bookkeeping shared by the jobs: a seeded shuffle per epoch, resumable mid-epoch, and the
+    per-epoch history (train loss, validation loss and accuracy)."""
+
+    def __init__(self, n: int, batch_size: int, epochs: int, seed: int) -> None:
+        self.n, self.batch_size, self.epochs = n, batch_size, epochs
+        self.generator = torch.Generator().manual_seed(seed)
+        self.epoch = 0
+        self.order = torch.randperm(n, generator=self.generator)
+        self.position = 0
+        self.losses: list[float] = []  # this epoch's minibatch losses
+        self.history: dict[str, list[float]] = {"train_loss": [], "val_loss": [], "val_acc": []}
+        self.diverged = False
+
+    @property
+    def done(self) -> bool:
+        return self.epoch >= self.epochs or self.diverged
+
+    def next_batch(self) -> torch.Tensor:
+        """Indices of the next minibatch of this epoch."""
+        batch = self.order[self.position : self.position + self.batch_size]
+        self.position += len(batch)
+        return batch
+
+    def record(self, loss: float) -> bool:
+        """Note a minibatch loss; True when it ended the epoch."""
+        self.losses.append(loss)
+        self.diverged = not math.isfinite(loss)
+        return self.position >= self.n
+
+    def end_epoch(self, val_loss: float, val_acc: float) -> None:
+        self.history["train_loss"].append(float(np.mean(self.losses)))
+        self.history["val_loss"].append(val_loss)
+        self.history["val_acc"].append(val_acc)
+        self.losses, self.position, self.epoch = [], 0, self.epoch + 1
+        self.order = torch.randperm(self.n, generator=self.generator)
+
+
+class HeadJob:
+    """A linear head trained with Adam and cross-entropy on cached features; the backbone never runs."""
+
+    def __init__(
+        self,
+        train_x: torch.Tensor,  # (N, D) features
+        train_y: torch.Tensor,  # (N,) class indices
+        val_x: torch.Tensor,  # (M, D)
+        val_y: torch.Tensor,  # (M,)
+        n_classes: int,
+        config: HeadConfig,
+    ) -> None:
+        self.config, self.n_classes = config, n_classes
+        self.train_x, self.train_y, self.val_x, self.val_y = train_x, train_y, val_x, val_y
+        self.head = new_head(train_x.shape[1], n_classes, config.seed)
+        self.optimizer = torch.optim.Adam(self.head.parameters(), lr=config.lr)
+        self.epochs = _Epochs(len(train_y), config.batch_size, config.epochs, config.seed)
+        self.seconds = 0.0  # time spent training
+
+    @property
+    def done(self) -> bool:
+        return self.epochs.done
+
+    def _minibatch(self) -> None:
+        index = self.epochs.next_batch()
+        loss = F.cross_entropy(self.head(self.train_x[index]), self.train_y[index])
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        if self.epochs.record(loss.item()):
+            val_loss, val_acc = self.evaluate(self.val_x, self.val_y)
+            self.epochs.end_epoch(val_loss, val_acc)
+
+    def train_for(self, seconds: float) -> int:
+        start, steps = time.perf_counter(), 0
+        while not self.done and (steps == 0 or time.perf_counter() - start < seconds):
+            self._minibatch()
+            steps += 1
+        self.seconds += time.perf_counter() - start
+        return steps
+
+    def step(self) -> None:
+        """Finish the epoch in progress (the Step button: one epoch)."""
+        epoch = self.epochs.epoch
+        while not self.done and self.epochs.epoch == epoch:
+            self.train_for(0.0)
+
+    def run(self) -> None:
+        """Train to the end (CLI, bench and tests)."""
+        while not self.done:
+            self.train_for(1.0)
+
+    @torch.no_grad()
+    def probabilities(self, features: torch.Tensor) -> torch.Tensor:
+        """Softmax probabilities for (N, D) features: (N, C)."""
+        return self.head(features).softmax(dim=-1)
+
+    @torch.no_grad()
+    def evaluate(self, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+        """Mean cross-entropy and accuracy on (x, y); NaN when there is nothing to evaluate."""
+        if len(y) == 0:
+            return float("nan"), float("nan")
+        logits = self.head(x)
+        return F.cross_entropy(logits, y).item(), (logits.argmax(1) == y).float().mean().item()
+
+    def snapshot(self) -> dict[str, object]:
+        """Copies of what the page draws: history, epoch, time, and the validation confusion matrix."""
+        predicted = self.probabilities(self.val_x).argmax(1).numpy() if len(self.val_y) else np.zeros(0)
+        return {
+            "epoch": self.epochs.epoch,
+            "epochs": self.config.epochs,
+            "seconds": self.seconds,
+            "history": {k: list(v) for k, v in self.epochs.history.items()},
+            "confusion": confusion(self.val_y.numpy(), predicted, self.n_classes),
+            "diverged": self.epochs.diverged,
+        }
+
+
+class FineTuneModel(nn.Module):
+    """Backbone trunk plus a new head; the first `n_frozen` blocks have requires_grad False and stay in eval
+    mode (their batch-norm statistics are not updated either), so frozen means unchanged."""
+
+    def __init__(self, trunk: Trunk, n_classes: int, n_frozen: int, seed: int, feature_dim: int) -> None:
+        super().__init__()
+        self.trunk = trunk
+        self.head = new_head(feature_dim, n_classes, seed)
+        self.frozen = list(trunk.blocks.values())[:n_frozen]
+        for block in self.frozen:
+            block.requires_grad_(False)
+
+    def train(self, mode: bool = True) -> "FineTuneModel":
+        super().train(mode)
+        for block in self.frozen:
+            block.eval()
+        return self
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, 3, H, W) -> (B, C)
+        return self.head(self.trunk(x))
+
+
+def parameter_counts(model: nn.Module) -> tuple[int, int]:
+    """(trainable, frozen) parameter counts."""
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    frozen = sum(p.numel() for p in model.parameters() if not p.requires_grad)
+    return trainable, frozen
+
+
+def param_groups(model: FineTuneModel, lr: float, backbone_lr_factor: float) -> list[dict[str, object]]:
+    """Two Adam parameter groups: the head at `lr`, the trainable backbone at lr x backbone_lr_factor."""
+    backbone = [p for p in model.trunk.parameters() if p.requires_grad]
+    groups: list[dict[str, object]] = [{"params": list(model.head.parameters()), "lr": lr}]
+    if backbone:
+        groups.append({"params": backbone, "lr": lr * backbone_lr_factor})
+    return groups
+
+
+class FineTuneJob:
+    """A backbone (pretrained or not) and a new head trained on pictures, some blocks frozen."""
+
+    def __init__(
+        self,
+        backbone: Backbone,
+        train_x: torch.Tensor,  # (N, 3, S, S) normalised pictures
+        train_y: torch.Tensor,  # (N,)
+        val_x: torch.Tensor,  # (M, 3, S, S)
+        val_y: torch.Tensor,  # (M,)
+        n_classes: int,
+        config: FineTuneConfig,
+    ) -> None:
+        self.config, self.n_classes, self.backbone = config, n_classes, backbone
+        self.train_x, self.train_y, self.val_x, self.val_y = train_x, train_y, val_x, val_y
+        n_frozen = min(config.n_frozen, len(backbone.block_names))
+        self.model = FineTuneModel(backbone.trunk, n_classes, n_frozen, config.seed, backbone.feature_dim)
+        self.optimizer = torch.optim.Adam(param_groups(self.model, config.lr, config.backbone_lr_factor))
+        self.epochs = _Epochs(len(train_y), config.batch_size, config.epochs, config.seed)
+        self.seconds = 0.0
+
+    @property
+    def done(self) -> bool:
+        return self.epochs.done
+
+    def _minibatch(self) -> None:
+        index = self.epochs.next_batch()
+        self.model.train()
+        loss = F.cross_entropy(self.model(self.train_x[index]), self.train_y[index])
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        if self.epochs.record(loss.item()):
+            val_loss, val_acc = self.evaluate(self.val_x, self.val_y)
+            self.epochs.end_epoch(val_loss, val_acc)
+
+    def train_for(self, seconds: float) -> int:
+        start, steps = time.perf_counter(), 0
+        while not self.done and (steps == 0 or time.perf_counter() - start < seconds):
+            self._minibatch()
+            steps += 1
+        self.seconds += time.perf_counter() - start
+        return steps
+
+    def step(self) -> None:
+        """Finish the epoch in progress."""
+        epoch = self.epochs.epoch
+        while not self.done and self.epochs.epoch == epoch:
+            self.train_for(0.0)
+
+    @torch.no_grad()
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The (possibly fine-tuned) trunk's features, in eval mode: (N, D)."""
+        self.model.eval()
+        return torch.cat([self.model.trunk(x[i : i + 32]) for i in range(0, len(x), 32)])
+
+    @torch.no_grad()
+    def evaluate(self, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+        """Mean cross-entropy and accuracy in eval mode; NaN when there is nothing to evaluate."""
+        if len(y) == 0:
+            return float("nan"), float("nan")
+        logits = self.model.head(self.features(x))
+        return F.cross_entropy(logits, y).item(), (logits.argmax(1) == y).float().mean().item()
+
+    def snapshot(self) -> dict[str, object]:
+        """Copies of history, epoch and time."""
+        trainable, frozen = parameter_counts(self.model)
+        return {
+            "epoch": self.epochs.epoch,
+            "epochs": self.config.epochs,
+            "seconds": self.seconds,
+            "history": {k: list(v) for k, v in self.epochs.history.items()},
+            "trainable": trainable,
+            "frozen": frozen,
+            "diverged": self.epochs.diverged,
+        }
+
+
+VARIANTS = ("from scratch", "frozen", "fine-tuned")
+
+
+class CompareJob:
+    """From scratch (random backbone, all trainable), frozen (pretrained, only the head trains) and
+    fine-tuned (pretrained, the config's frozen blocks and backbone learning rate) on the same pictures,
+    trained in turn one minibatch at a time so their curves grow together."""
+
+    def __init__(self, jobs: dict[str, FineTuneJob]) -> None:
+        self.jobs = jobs
+        self._turn = 0
+
+    @property
+    def done(self) -> bool:
+        return all(job.done for job in self.jobs.values())
+
+    def train_for(self, seconds: float) -> int:
+        start, steps = time.perf_counter(), 0
+        active = [job for job in self.jobs.values() if not job.done]
+        while active and (steps == 0 or time.perf_counter() - start < seconds):
+            active[self._turn % len(active)].train_for(0.0)
+            self._turn += 1
+            steps += 1
+            active = [job for job in self.jobs.values() if not job.done]
+        return steps
+
+    def step(self) -> None:
+        """One epoch of each."""
+        for job in self.jobs.values():
+            job.step()
+
+    def snapshot(self) -> dict[str, dict[str, object]]:
+        return {name: job.snapshot() for name, job in self.jobs.items()}
