@@ -16,7 +16,7 @@ from torch import nn
 from core.vision.registry import DEFAULT_MODEL, ModelUnavailable, Preprocessing, available_models, get_model
 from core.vision.registry import load_model as load_registry_model
 
-__all__ = ["DEFAULT_BACKBONE", "Backbone", "ModelUnavailable", "backbone_names", "load_backbone"]
+__all__ = ["DEFAULT_BACKBONE", "Backbone", "ModelUnavailable", "backbone_names", "load_backbone", "load_classifier"]
 
 DEFAULT_BACKBONE = DEFAULT_MODEL
 
@@ -112,6 +112,11 @@ def backbone_names() -> list[str]:
     return available_models()
 
 
+def load_classifier(name: str) -> nn.Module:
+    """A private copy of the registry's whole pretrained classifier (for the seed's recipe)."""
+    return copy.deepcopy(load_registry_model(get_model(name), torch.device("cpu")).module)
+
+
 def load_backbone(name: str = DEFAULT_BACKBONE, pretrained: bool = True) -> Backbone:
     """A private copy of the registry model's trunk (safe to train); random weights when not `pretrained`.
 
@@ -119,7 +124,7 @@ def load_backbone(name: str = DEFAULT_BACKBONE, pretrained: bool = True) -> Back
     """
     entry = get_model(name)
     if pretrained:
-        module = copy.deepcopy(load_registry_model(entry, torch.device("cpu")).module)
+        module = load_classifier(name)
     else:
         module = entry.build()
     trunk = Trunk(split_blocks(module)).eval()
