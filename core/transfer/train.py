@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from core.transfer.backbone import Backbone, Trunk
+from core.transfer.workspace import HeadData
 
 
 @dataclass(frozen=True)
@@ -102,20 +103,17 @@ class _Epochs:
 class HeadJob:
     """A linear head trained with Adam and cross-entropy on cached features; the backbone never runs."""
 
-    def __init__(
-        self,
-        train_x: torch.Tensor,  # (N, D) features
-        train_y: torch.Tensor,  # (N,) class indices
-        val_x: torch.Tensor,  # (M, D)
-        val_y: torch.Tensor,  # (M,)
-        n_classes: int,
-        config: HeadConfig,
-    ) -> None:
-        self.config, self.n_classes = config, n_classes
-        self.train_x, self.train_y, self.val_x, self.val_y = train_x, train_y, val_x, val_y
-        self.head = new_head(train_x.shape[1], n_classes, config.seed)
+    def __init__(self, data: HeadData, n_classes: int, config: HeadConfig) -> None:
+        self.config, self.n_classes, self.data = config, n_classes, data
+        self.train_x, self.train_y, self.val_x, self.val_y = (
+            data.train_x,
+            data.train_y,
+            data.val_x,
+            data.val_y,
+        )
+        self.head = new_head(self.train_x.shape[1], n_classes, config.seed)
         self.optimizer = torch.optim.Adam(self.head.parameters(), lr=config.lr)
-        self.epochs = _Epochs(len(train_y), config.batch_size, config.epochs, config.seed)
+        self.epochs = _Epochs(len(self.train_y), config.batch_size, config.epochs, config.seed)
         self.seconds = 0.0  # time spent training
 
     @property
@@ -163,6 +161,15 @@ class HeadJob:
             return float("nan"), float("nan")
         logits = self.head(x)
         return F.cross_entropy(logits, y).item(), (logits.argmax(1) == y).float().mean().item()
+
+    def results(self) -> list[str]:
+        """The final numbers, worded and rounded as the training script prints them."""
+        lines = [f"train loss (last epoch) {self.epochs.history['train_loss'][-1]:.4f}"]
+        if len(self.val_y):
+            lines.append(f"validation accuracy {self.evaluate(self.val_x, self.val_y)[1]:.4f}")
+        if len(self.data.test_y):
+            lines.append(f"test accuracy {self.evaluate(self.data.test_x, self.data.test_y)[1]:.4f}")
+        return lines
 
     def snapshot(self) -> dict[str, object]:
         """Copies of what the page draws: history, epoch, time, and the validation confusion matrix."""
@@ -326,3 +333,19 @@ class CompareJob:
 
     def snapshot(self) -> dict[str, dict[str, object]]:
         return {name: job.snapshot() for name, job in self.jobs.items()}
+
+    def embeddings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Features of every training and validation picture from the pretrained trunk (the frozen
+        variant's, which never changes) and from the fine-tuned trunk, and their labels."""
+        frozen, tuned = self.jobs["frozen"], self.jobs["fine-tuned"]
+        x = torch.cat([tuned.train_x, tuned.val_x])
+        labels = torch.cat([tuned.train_y, tuned.val_y]).numpy()
+        return frozen.features(x).numpy(), tuned.features(x).numpy(), labels
+
+
+def freeze_counts(backbone: Backbone, n_frozen: int, n_classes: int) -> tuple[int, int]:
+    """(trainable, frozen) parameter counts of backbone + new head with the first `n_frozen` blocks frozen,
+    without building the model (the page's slider)."""
+    sizes = [sum(p.numel() for p in block.parameters()) for block in backbone.trunk.blocks.values()]
+    head = backbone.feature_dim * n_classes + n_classes
+    return head + sum(sizes[n_frozen:]), sum(sizes[:n_frozen])

@@ -1,0 +1,342 @@
+"""Transfer learning: teach a pretrained network new classes (a new head on frozen features), then see what
+freezing does by comparing from-scratch, frozen and fine-tuned training on the same pictures."""
+
+import numpy as np
+import streamlit as st
+
+from core.figures.transfer import (
+    class_counts,
+    comparison_curves,
+    confusion_matrix,
+    embedding_scatter,
+    pca_2d,
+    per_class_accuracy_bars,
+    probability_bars,
+    training_curves,
+)
+from core.transfer.backbone import DEFAULT_BACKBONE, ModelUnavailable, backbone_names
+from core.transfer.builtin import TASKS
+from core.transfer.data import (
+    FINETUNE_SIZE,
+    MAX_CLASSES,
+    MAX_PER_CLASS,
+    augmented,
+    class_problems,
+    count_problems,
+    crop_of,
+    decode,
+    embed,
+    parse_class_names,
+)
+from core.transfer.export import (
+    OFFLINE_RECIPE,
+    SEED_RECIPE,
+    RecipeSettings,
+    head_bytes,
+    predict_script,
+    recipe_script,
+    run_offline_recipe,
+)
+from core.transfer.train import VARIANTS, HeadConfig, freeze_counts, per_class_accuracy
+from core.vision.images import EXTENSIONS, ImageError, load_image
+from ui.live import drop_runner, live_fragment, session_runner, training_buttons
+from ui.shell import SEED_KEY, ensure_shell
+from ui.transfer import (
+    builtin_workspace,
+    compare_job,
+    data_identity,
+    head_job,
+    own_classes,
+    shared_backbone,
+    take_in,
+    thumbnail_png,
+)
+
+ensure_shell()
+OWN = "own"
+
+st.title("Transfer learning")
+st.markdown(
+    "A network pretrained on ImageNet already turns a picture into a vector of 1,280 useful features. "
+    "To teach it **new classes**, keep that network (the *backbone*) fixed, and train only a new last "
+    "layer (the *head*) on its features: a few pictures per class and a few seconds are enough. Then see "
+    "what **freezing** does: train the same network from scratch, frozen, or fine-tuned, on the same data."
+)
+
+# ---- 1. backbone and data
+names = backbone_names() or [DEFAULT_BACKBONE]
+backbone_col, source_col = st.columns([1, 2])
+backbone_name = backbone_col.selectbox("Backbone", names, key="tl_backbone")
+source = source_col.radio(
+    "Data",
+    [*TASKS, OWN],
+    format_func=lambda s: "Your own classes" if s == OWN else TASKS[s].title,
+    horizontal=True,
+    key="tl_source",
+)
+seed = int(st.session_state.get(SEED_KEY, 0))
+try:
+    backbone = shared_backbone(backbone_name)
+except ModelUnavailable as error:
+    st.error(str(error))
+    st.stop()
+st.caption(
+    f"Backbone: **{backbone.title}** ({backbone.origin}), {backbone.feature_dim} features per picture."
+)
+
+if source == OWN:
+    own = own_classes(backbone_name)
+    class_text = st.text_input(
+        f"Class names, separated by commas (2 to {MAX_CLASSES})", "thumbs up, thumbs down", key="tl_classes"
+    )
+    classes = parse_class_names(class_text)
+    for problem in class_problems(classes):
+        st.error(problem)
+    if class_problems(classes):
+        st.stop()
+    tabs = st.tabs([f"{name} ({len(own.samples.get(name, []))})" for name in classes])
+    for i, (tab, name) in enumerate(zip(tabs, classes, strict=True)):
+        with tab:
+            files = st.file_uploader(
+                f"Pictures of '{name}' (several at once; up to {MAX_PER_CLASS} per class)",
+                type=list(EXTENSIONS),
+                accept_multiple_files=True,
+                key=f"tl_upload_{i}",
+            )
+            for problem in take_in(own, name, files or [], backbone):
+                st.warning(problem)
+            shots = own.samples.get(name, [])
+            if shots:
+                st.image([thumbnail_png(s) for s in shots[-12:]], width=64, caption=None)
+    with st.expander("Add camera shots"):
+        shot_class = st.selectbox("Add the shot to", classes, key="tl_camera_class")
+        shot = st.camera_input("Take a photo", key="tl_camera")
+        if shot is not None:
+            for problem in take_in(own, shot_class, [shot], backbone):
+                st.warning(problem)
+    space = own.workspace(classes)
+    cache = own.cache
+    problems = count_problems(classes, space.counts())
+    for problem in problems:
+        st.error(problem)
+    if problems:
+        st.stop()
+    st.caption("Your pictures live in this session only: they are gone when you close the tab.")
+else:
+    task = TASKS[source]
+    st.caption(f"**{task.title}** from `{task.source}`. {task.description}")
+    space, shared_cache = builtin_workspace(source, backbone_name)
+    cache = own_classes(backbone_name).cache
+    cache.vectors.update({k: v for k, v in shared_cache.vectors.items() if k not in cache.vectors})
+    classes = space.classes
+
+# ---- 2. the head
+st.header("Train a new head")
+c1, c2, c3, c4 = st.columns(4)
+val_fraction = c1.slider("Validation share", 0.1, 0.5, 0.2, 0.05, key="tl_val")
+epochs = c2.slider("Epochs", 5, 100, 40, 5, key="tl_epochs")
+lr = c3.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], 1e-3, key="tl_lr")
+augment = c4.toggle("Augment (2 copies)", key="tl_augment", help="Random crop 60–100 %, flip, colour jitter")
+views = 2 if augment else 0
+config = HeadConfig(epochs=epochs, lr=lr, batch_size=16, seed=seed)
+identity = (data_identity(space), backbone_name, val_fraction, views, config)
+runner = session_runner(
+    "tl_runner", lambda: head_job(space, backbone, cache, val_fraction, views, config), identity
+)
+data = runner.read(lambda job: job.data)
+val_counts = np.bincount(data.val_y.numpy(), minlength=len(classes)).tolist()
+st.plotly_chart(class_counts(classes, space.counts(), val_counts), key="tl_counts")
+st.caption(
+    f"Stratified split with seed {seed}: {len(data.train_index)} training and {len(data.val_index)} "
+    f"validation pictures"
+    + (f", plus {len(space.test)} test pictures never trained on." if space.test else ".")
+    + (
+        f" Augmentation adds {views} copies of each training picture ({len(data.train_y)} vectors)."
+        if views
+        else ""
+    )
+)
+if augment:
+    with st.expander("Augmentation preview", expanded=False):
+        first = decode(space.pool[int(data.train_index[0])])
+        st.image(
+            [first, *(augmented(first, v, seed) for v in range(1, 8))],
+            width=96,
+            caption=["original", *(f"copy {v}" for v in range(1, 8))],
+        )
+
+training_buttons(runner, "tl", step_help="Train one epoch", on_reset=lambda: drop_runner("tl_runner"))
+
+
+def draw_head(runner, playing: bool) -> None:
+    snap = runner.read(lambda job: job.snapshot())
+    history = snap["history"]
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Epoch", f"{snap['epoch']} / {snap['epochs']}")
+    m2.metric("Train loss", f"{history['train_loss'][-1]:.4f}" if history["train_loss"] else "–")
+    m3.metric("Validation accuracy", f"{history['val_acc'][-1]:.1%}" if history["val_acc"] else "–")
+    m4.metric("Training time", f"{snap['seconds']:.2f} s")
+    if playing or not history["train_loss"]:
+        return
+    st.plotly_chart(training_curves(history, "Head training"), key="tl_curves")
+    left, right = st.columns(2)
+    left.plotly_chart(
+        confusion_matrix(snap["confusion"], classes, "Validation confusion matrix"), key="tl_cm"
+    )
+    right.plotly_chart(
+        per_class_accuracy_bars(
+            per_class_accuracy(snap["confusion"]), classes, "Validation accuracy per class"
+        ),
+        key="tl_pca",
+    )
+
+
+live_fragment(runner, draw_head, fps=4)
+if runner.job.done:
+    st.success(" · ".join(runner.read(lambda job: job.results())))
+
+# ---- 3. predict
+st.header("Predict")
+if not runner.read(lambda job: job.epochs.epoch):
+    st.info("Train the head first (Play, or Step for one epoch).")
+else:
+    choices = ["A picture from the test part"] if space.test else []
+    how = st.radio("Picture", [*choices, "Upload", "Camera"], horizontal=True, key="tl_predict_source")
+    image = None
+    if how == "Upload":
+        upload = st.file_uploader("A new picture", type=list(EXTENSIONS), key="tl_predict_upload")
+        if upload is not None:
+            try:
+                image = load_image(upload.getvalue()).image
+            except ImageError as error:
+                st.error(f"{upload.name}: {error}")
+    elif how == "Camera":
+        shot = st.camera_input("Take a photo to classify", key="tl_predict_camera")
+        if shot is not None:
+            image = load_image(shot.getvalue()).image
+    else:
+        index = st.slider("Test picture", 0, len(space.test) - 1, 0, key="tl_predict_index")
+        image = decode(space.test[index])
+        st.caption(f"True class: **{classes[space.test[index].label]}**")
+    if image is not None:
+        crop = crop_of(image, backbone)
+        probs = runner.read(lambda job: job.probabilities(embed(backbone, [crop]))[0].tolist())
+        left, right = st.columns([1, 2])
+        left.image(crop, caption=f"What {backbone.title} sees", width=200)
+        right.plotly_chart(probability_bars(probs, classes, "The head's probabilities"), key="tl_probs")
+
+    with st.expander("Export the head"):
+        st.download_button(
+            "Download head.safetensors",
+            runner.read(lambda job: head_bytes(job.head, classes, backbone_name)),
+            file_name="head.safetensors",
+            key="tl_download_head",
+        )
+        script = predict_script(backbone)
+        st.download_button("Download predict.py", script, file_name="predict.py", key="tl_download_script")
+        st.code(script, language="python")
+
+# ---- 4. what freezing does
+st.header("What freezing does")
+blocks = backbone.block_names
+n_frozen = st.slider(
+    f"Frozen backbone blocks (0 = fine-tune everything, {len(blocks)} = features only)",
+    0,
+    len(blocks),
+    len(blocks) // 2,
+    key="tl_frozen",
+)
+lr_factor = st.select_slider("Backbone learning rate × (head's)", [0.01, 0.1, 1.0], 0.1, key="tl_lr_factor")
+trainable, frozen = freeze_counts(backbone, n_frozen, len(classes))
+f1, f2, f3 = st.columns(3)
+f1.metric("Trainable parameters", f"{trainable:,}")
+f2.metric("Frozen parameters", f"{frozen:,}")
+f3.metric("Frozen blocks", f"{n_frozen} of {len(blocks)}", help=", ".join(blocks[:n_frozen]) or "none")
+cmp_epochs = st.slider("Epochs for the comparison", 2, 20, 6, key="tl_cmp_epochs")
+cmp_identity = (data_identity(space), backbone_name, val_fraction, n_frozen, lr_factor, cmp_epochs, seed)
+cmp = session_runner(
+    "tl_cmp_runner",
+    lambda: compare_job(space, backbone_name, val_fraction, n_frozen, lr_factor, cmp_epochs, lr, seed),
+    cmp_identity,
+)
+st.caption(
+    f"Three copies of the network train on the same {FINETUNE_SIZE}×{FINETUNE_SIZE} pictures and split: "
+    f"**from scratch** (random weights, everything trains), **frozen** (pretrained, only the head trains) "
+    f"and **fine-tuned** ({n_frozen} blocks frozen, the rest at {lr_factor}× the head's learning rate "
+    "in a second parameter group). Batch-norm layers of frozen blocks keep their statistics."
+)
+training_buttons(cmp, "tl_cmp", step_help="One epoch of each", on_reset=lambda: drop_runner("tl_cmp_runner"))
+
+
+def draw_comparison(runner, playing: bool) -> None:
+    snaps = runner.read(lambda job: job.snapshot())
+    cols = st.columns(3)
+    for col, name in zip(cols, VARIANTS, strict=True):
+        snap = snaps[name]
+        acc = snap["history"]["val_acc"]
+        col.metric(
+            name,
+            f"{acc[-1]:.1%}" if acc else "–",
+            help=f"{snap['trainable']:,} trainable, {snap['frozen']:,} frozen parameters",
+        )
+        col.caption(f"epoch {snap['epoch']}/{snap['epochs']} · {snap['seconds']:.1f} s")
+    if not playing and any(s["history"]["train_loss"] for s in snaps.values()):
+        st.plotly_chart(comparison_curves({n: s["history"] for n, s in snaps.items()}), key="tl_cmp_curves")
+
+
+live_fragment(cmp, draw_comparison, fps=2)
+
+st.subheader("Embeddings before and after fine-tuning")
+if not cmp.read(lambda job: job.jobs["fine-tuned"].epochs.epoch):
+    st.info("Run the comparison to see how fine-tuning moves the features.")
+elif not cmp.playing:
+    before, after, labels = cmp.read(lambda job: job.embeddings())
+    left, right = st.columns(2)
+    for col, feats, title, key in (
+        (left, before, "Pretrained", "tl_emb_before"),
+        (right, after, "Fine-tuned", "tl_emb_after"),
+    ):
+        points, share = pca_2d(feats)
+        col.plotly_chart(
+            embedding_scatter(
+                points, labels, classes, f"{title} features, PCA ({share.sum():.0%} of variance)"
+            ),
+            key=key,
+        )
+
+# ---- 5. the seed's recipe, the explanation, and the code
+st.header("The recipe")
+recipe_left, recipe_right = st.columns(2)
+with recipe_left:
+    st.markdown("**ResNet-18** (torchvision; needs its weights downloaded once)")
+    st.code(SEED_RECIPE.substitute(n_classes=len(classes)), language="python")
+with recipe_right:
+    st.markdown("**EfficientNet-Lite0**, the offline model, run here:")
+    st.code(OFFLINE_RECIPE.substitute(n_classes=len(classes)), language="python")
+    if st.button("Run it", key="tl_run_recipe"):
+        trainable_names, n_train, n_frozen_params = run_offline_recipe(len(classes))
+        st.code("\n".join(trainable_names), language="text")
+        st.caption(f"{n_train:,} trainable and {n_frozen_params:,} frozen parameters.")
+
+with st.expander("Try this", expanded=True):
+    st.markdown(
+        "- **Textures**, defaults: the head alone reaches 100 % on the test half (never-seen pixels) within "
+        "a few epochs, and training takes well under a second: the features were computed once.\n"
+        "- **Handwritten digits**: far from ImageNet photos, the head alone stays well below the textures' "
+        "score; in *What freezing does*, fine-tuning catches up over the epochs while from-scratch lags.\n"
+        "- Set the learning rate to 1e-2 and watch the validation loss jump around; 1e-4 needs far more "
+        "epochs.\n"
+        "- Move the frozen-blocks slider from 0 to all: the trainable count falls from millions to "
+        f"{backbone.feature_dim * len(classes) + len(classes):,} (the head: "
+        f"{backbone.feature_dim} × {len(classes)} weights + {len(classes)} biases)."
+    )
+
+with st.expander("PyTorch for these settings"):
+    settings = RecipeSettings(
+        source if source != OWN else "folder", tuple(classes), val_fraction, views, config
+    )
+    st.code(recipe_script(settings, backbone), language="python")
+    st.caption(
+        "Run it and it prints the numbers shown above when training is done"
+        + (" (put your pictures in data/<class>/ first)." if source == OWN else ".")
+    )
