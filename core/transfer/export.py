@@ -108,6 +108,7 @@ import sys
 
 import torch
 from PIL import Image
+from safetensors import safe_open
 from safetensors.torch import load_file
 from torchvision.transforms import InterpolationMode
 from torchvision.transforms.v2 import functional as TF
