@@ -51,7 +51,7 @@ def mnist_path() -> Path:
 def load_mnist() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Real MNIST as {"train": (x, y), "valid": (x, y), "test": (x, y)}: x (N, 28, 28) uint8, y (N,) int64.
 
-    The file holds 50,000 / 10,000 / 10,000 images as float32 rows in [0, 1]; they come back as the
+    The file holds 50,000 / 10,000 / 10,000 images as float32 rows of pixel / 256; they come back as the
     original 8-bit pictures.
     """
     path = mnist_path()
@@ -64,6 +64,6 @@ def load_mnist() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     splits = _ArraysOnly(io.BytesIO(gzip.decompress(data)), encoding="latin1").load()
     out = {}
     for name, (x, y) in zip(("train", "valid", "test"), splits, strict=True):
-        pixels = np.round(np.asarray(x, dtype=np.float32) * 255).astype(np.uint8).reshape(-1, 28, 28)
+        pixels = np.round(np.asarray(x, dtype=np.float32) * 256).astype(np.uint8).reshape(-1, 28, 28)
         out[name] = (pixels, np.asarray(y, dtype=np.int64))
     return out

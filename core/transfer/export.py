@@ -208,7 +208,7 @@ splits = ArraysOnly(io.BytesIO(gzip.decompress(raw)), encoding="latin1").load()
 
 
 def first_per_class(x, y, n):
-    x = np.round(np.asarray(x, dtype=np.float32) * 255).astype(np.uint8).reshape(-1, 28, 28)
+    x = np.round(np.asarray(x, dtype=np.float32) * 256).astype(np.uint8).reshape(-1, 28, 28)
     picked = sorted(i for digit in range(10) for i in np.flatnonzero(y == digit)[:n])
     return [(Image.fromarray(x[i]).convert("RGB"), int(y[i])) for i in picked]
 
