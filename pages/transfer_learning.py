@@ -94,7 +94,7 @@ if source == OWN:
         st.error(problem)
     if class_problems(classes):
         st.stop()
-    tabs = st.tabs([f"{name} ({len(own.samples.get(name, []))})" for name in classes])
+    tabs = st.tabs(classes)
     for i, (tab, name) in enumerate(zip(tabs, classes, strict=True)):
         with tab:
             files = st.file_uploader(
@@ -106,6 +106,7 @@ if source == OWN:
             for problem in take_in(own, name, files or [], backbone):
                 st.warning(problem)
             shots = own.samples.get(name, [])
+            st.caption(f"{len(shots)} pictures in '{name}'")
             if shots:
                 st.image([thumbnail_png(s) for s in shots[-12:]], width=64, caption=None)
     with st.expander("Add camera shots"):

@@ -1,4 +1,4 @@
-"""A tiny stand-in backbone for fast transfer-learning tests: same Backbone shape, milliseconds per picture."""
+"""A tiny stand-in backbone for fast transfer-learning tests: the Backbone shape, milliseconds a picture."""
 
 import torch
 from torch import nn
