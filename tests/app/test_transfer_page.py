@@ -76,7 +76,9 @@ def test_own_classes_from_uploads_train_and_a_bad_file_gets_one_line() -> None:
     at.radio(key="tl_source").set_value("own").run()
     at.text_input(key="tl_classes").set_value("red, blue").run()
     reds = [(f"red{i}.png", png((220, 30, 30), i), "image/png") for i in range(5)]
-    at.file_uploader(key="tl_upload_0").set_value([*reds, ("broken.png", b"not a picture", "image/png")]).run()
+    at.file_uploader(key="tl_upload_0").set_value(
+        [*reds, ("broken.png", b"not a picture", "image/png")]
+    ).run()
     assert [w.value for w in at.warning] == [
         "broken.png: not an image: Pillow recognises no image format in it "
         "(use jpg, jpeg, png, webp, bmp, gif, tif, tiff)"
@@ -89,7 +91,9 @@ def test_own_classes_from_uploads_train_and_a_bad_file_gets_one_line() -> None:
     lines = at.success[0].value.split(" · ")
     assert lines[1] == "validation accuracy 1.0000"  # 1 red and 1 blue held out
     at.radio(key="tl_predict_source").set_value("Upload").run()
-    at.file_uploader(key="tl_predict_upload").set_value(("new.png", png((200, 40, 40), 99), "image/png")).run()
+    at.file_uploader(key="tl_predict_upload").set_value(
+        ("new.png", png((200, 40, 40), 99), "image/png")
+    ).run()
     probs = at.get("plotly_chart")[-1].proto.spec
     assert '"red"' in probs and not at.exception
 
