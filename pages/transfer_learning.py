@@ -14,7 +14,7 @@ from core.figures.transfer import (
     probability_bars,
     training_curves,
 )
-from core.transfer.backbone import DEFAULT_BACKBONE, ModelUnavailable, backbone_names
+from core.transfer.backbone import DEFAULT_BACKBONE, ModelUnavailable, backbone_names, backbone_title
 from core.transfer.builtin import TASKS
 from core.transfer.data import (
     FINETUNE_SIZE,
@@ -66,7 +66,7 @@ st.markdown(
 # ---- 1. backbone and data
 names = backbone_names() or [DEFAULT_BACKBONE]
 backbone_col, source_col = st.columns([1, 2])
-backbone_name = backbone_col.selectbox("Backbone", names, key="tl_backbone")
+backbone_name = backbone_col.selectbox("Backbone", names, format_func=backbone_title, key="tl_backbone")
 source = source_col.radio(
     "Data",
     [*TASKS, OWN],

@@ -18,6 +18,12 @@ def pca_2d(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return centred @ vt[:2].T, share
 
 
+def _legend_below(fig: go.Figure) -> go.Figure:
+    """Side-by-side subplots have their own titles: the legend goes under the axes, out of their way."""
+    fig.update_layout(legend={"y": -0.25, "yanchor": "top"}, margin={"t": 70, "b": 90})
+    return fig
+
+
 def class_counts(classes: list[str], counts: list[int], val_counts: list[int] | None = None) -> go.Figure:
     """Pictures per class; with `val_counts`, split into training and validation."""
     fig = go.Figure()
@@ -46,7 +52,7 @@ def training_curves(history: dict[str, list[float]], title: str = "Training") ->
     )
     fig.update_xaxes(title="epoch")
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
-    return base_layout(fig, title, height=300)
+    return _legend_below(base_layout(fig, title, height=340))
 
 
 def confusion_matrix(counts: np.ndarray, classes: list[str], title: str = "Confusion matrix") -> go.Figure:
@@ -114,7 +120,7 @@ def comparison_curves(histories: dict[str, dict[str, list[float]]]) -> go.Figure
         )
     fig.update_xaxes(title="epoch")
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
-    return base_layout(fig, "From scratch vs frozen vs fine-tuned", height=320)
+    return _legend_below(base_layout(fig, "From scratch vs frozen vs fine-tuned", height=360))
 
 
 def embedding_scatter(points: np.ndarray, labels: np.ndarray, classes: list[str], title: str) -> go.Figure:

@@ -119,6 +119,11 @@ def backbone_names() -> list[str]:
     return available_models()
 
 
+def backbone_title(name: str) -> str:
+    """The registry's display name for a model."""
+    return get_model(name).title
+
+
 def load_classifier(name: str) -> nn.Module:
     """A private copy of the registry's whole pretrained classifier (for the seed's recipe)."""
     return copy.deepcopy(load_registry_model(get_model(name), torch.device("cpu")).module)
