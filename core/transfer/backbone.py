@@ -21,6 +21,7 @@ __all__ = [
     "Backbone",
     "ModelUnavailable",
     "backbone_names",
+    "backbone_title",
     "load_backbone",
     "load_classifier",
 ]
