@@ -94,6 +94,12 @@ if source == OWN:
         st.error(problem)
     if class_problems(classes):
         st.stop()
+    with st.expander("Add camera shots"):
+        shot_class = st.selectbox("Add the shot to", classes, key="tl_camera_class")
+        shot = st.camera_input("Take a photo", key="tl_camera")
+        if shot is not None:
+            for problem in take_in(own, shot_class, [shot], backbone):
+                st.warning(problem)
     tabs = st.tabs(classes)
     for i, (tab, name) in enumerate(zip(tabs, classes, strict=True)):
         with tab:
@@ -106,15 +112,9 @@ if source == OWN:
             for problem in take_in(own, name, files or [], backbone):
                 st.warning(problem)
             shots = own.samples.get(name, [])
-            st.caption(f"{len(shots)} pictures in '{name}'")
+            st.caption(f"{len(shots)} picture{'' if len(shots) == 1 else 's'} in '{name}'")
             if shots:
                 st.image([thumbnail_png(s) for s in shots[-12:]], width=64, caption=None)
-    with st.expander("Add camera shots"):
-        shot_class = st.selectbox("Add the shot to", classes, key="tl_camera_class")
-        shot = st.camera_input("Take a photo", key="tl_camera")
-        if shot is not None:
-            for problem in take_in(own, shot_class, [shot], backbone):
-                st.warning(problem)
     space = own.workspace(classes)
     cache = own.cache
     problems = count_problems(classes, space.counts())

@@ -98,6 +98,19 @@ def test_own_classes_from_uploads_train_and_a_bad_file_gets_one_line() -> None:
     assert '"red"' in probs and not at.exception
 
 
+def test_a_camera_shot_joins_the_chosen_class() -> None:
+    at = open_page(PAGE, timeout=600)
+    at.radio(key="tl_source").set_value("own").run()
+    at.text_input(key="tl_classes").set_value("red, blue").run()
+    at.selectbox(key="tl_camera_class").set_value("blue").run()
+    shot = io.BytesIO()
+    Image.open(io.BytesIO(png((30, 30, 220), 5))).save(shot, "JPEG")
+    at.camera_input(key="tl_camera").set_value(("shot.jpg", shot.getvalue(), "image/jpeg")).run()
+    captions = {c.value for c in at.caption}
+    assert {"0 pictures in 'red'", "1 picture in 'blue'"} <= captions
+    assert [e.value for e in at.error] == ["class 'red' has no images: add some"]
+
+
 def test_freezing_comparison_steps_all_three_and_shows_embeddings() -> None:
     at = open_page(PAGE, timeout=600)
     at.slider(key="tl_frozen").set_value(18).run()

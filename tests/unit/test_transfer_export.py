@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
+from core.datasets_offline import MNIST_SHA256
 from core.transfer.backbone import load_backbone
 from core.transfer.builtin import TASKS
 from core.transfer.data import FeatureCache, crop_of, embed
@@ -93,3 +95,28 @@ def test_the_seed_recipe_on_the_offline_model_leaves_only_the_new_layer_trainabl
     names, trainable, frozen = run_offline_recipe(10)
     assert names == ["_fc.weight", "_fc.bias"]
     assert trainable == 1280 * 10 + 10 and frozen == 3_371_008
+
+
+@pytest.mark.parametrize("task", ["textures", "faces", "digits"])
+def test_the_scripts_data_section_builds_the_pages_pictures(task: str) -> None:
+    from core.transfer.export import _DATA
+
+    settings = RecipeSettings(task, (), 0.2, 0, HeadConfig())
+    script = recipe_script(settings, load_backbone())
+    data_section = script.split("# ---- the data\n")[1].split("# ---- the backbone")[0]
+    assert (
+        data_section.strip()
+        == _DATA[task]
+        .substitute(
+            patch=128, stride=64, sha256=MNIST_SHA256, train_per_class=20, test_per_class=10, classes="[]"
+        )
+        .strip()
+    )
+    namespace: dict[str, object] = {"np": np, "Image": Image, "Path": Path}
+    exec(compile(data_section, f"<{task} data>", "exec"), namespace)  # our own template, as a learner runs it
+    expected = TASKS[task].load()
+    assert namespace["classes"] == expected.classes
+    for part in ("train", "test"):
+        mine, theirs = namespace[part], getattr(expected, part)
+        assert [k for _, k in mine] == [k for _, k in theirs]
+        assert all(a.tobytes() == b.tobytes() for (a, _), (b, _) in zip(mine, theirs, strict=True))
