@@ -15,8 +15,9 @@ install-dev: $(VENV)/.dev-installed chromium
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.runtime-installed: requirements.txt | $(PY)
+$(VENV)/.runtime-installed: requirements.txt requirements-nodeps.txt | $(PY)
 	$(PIP) -r requirements.txt
+	$(PIP) --no-deps -r requirements-nodeps.txt
 	touch $@
 
 $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
