@@ -242,6 +242,7 @@ class FineTuneJob:
         self.optimizer = torch.optim.Adam(param_groups(self.model, config.lr, config.backbone_lr_factor))
         self.epochs = _Epochs(len(train_y), config.batch_size, config.epochs, config.seed)
         self.seconds = 0.0
+        self.updates = 0  # optimizer steps so far
 
     @property
     def done(self) -> bool:
@@ -250,7 +251,12 @@ class FineTuneJob:
     def _minibatch(self) -> None:
         index = self.epochs.next_batch()
         self.model.train()
-        loss = F.cross_entropy(self.model(self.train_x[index]), self.train_y[index])
+        # EfficientNet-Lite's drop-connect draws from torch's global generator: seed it per minibatch, so a
+        # run repeats exactly however its minibatches interleave with other jobs and threads.
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.config.seed * 1_000_003 + self.updates)
+            loss = F.cross_entropy(self.model(self.train_x[index]), self.train_y[index])
+        self.updates += 1
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()

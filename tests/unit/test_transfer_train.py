@@ -147,3 +147,17 @@ def test_confusion_and_per_class_accuracy() -> None:
     assert counts.tolist() == [[1, 1, 0], [1, 2, 0], [0, 0, 0]]
     accuracy = per_class_accuracy(counts)
     assert accuracy[:2].tolist() == [0.5, 2 / 3] and accuracy[2] != accuracy[2]  # NaN: no pictures
+
+
+def test_fine_tuning_repeats_exactly_whatever_else_draws_random_numbers() -> None:
+    x, y = _pictures()
+    config = FineTuneConfig(n_frozen=0, epochs=1, seed=3)
+    backbone = load_backbone()
+    first = FineTuneJob(backbone, x, y, x[:4], y[:4], 2, config)
+    first.step()
+    second = FineTuneJob(load_backbone(), x, y, x[:4], y[:4], 2, config)
+    while not second.done:
+        torch.rand(7)  # another job or thread using the global generator in between
+        second.train_for(0.0)
+    for key, tensor in first.model.state_dict().items():
+        assert torch.equal(tensor, second.model.state_dict()[key]), key
