@@ -6,13 +6,9 @@ import streamlit as st
 
 from core.figures.transfer import (
     class_counts,
-    comparison_curves,
-    confusion_matrix,
     embedding_scatter,
     pca_2d,
-    per_class_accuracy_bars,
     probability_bars,
-    training_curves,
 )
 from core.transfer.backbone import DEFAULT_BACKBONE, ModelUnavailable, backbone_names, backbone_title
 from core.transfer.builtin import TASKS
@@ -37,7 +33,7 @@ from core.transfer.export import (
     recipe_script,
     run_offline_recipe,
 )
-from core.transfer.train import VARIANTS, HeadConfig, freeze_counts, per_class_accuracy
+from core.transfer.train import HeadConfig, freeze_counts
 from core.vision.images import EXTENSIONS, ImageError, load_image
 from ui.live import drop_runner, live_fragment, session_runner, training_buttons
 from ui.shell import SEED_KEY, ensure_shell
@@ -45,6 +41,8 @@ from ui.transfer import (
     builtin_workspace,
     compare_job,
     data_identity,
+    draw_comparison,
+    draw_head,
     head_job,
     own_classes,
     shared_backbone,
@@ -169,31 +167,8 @@ if augment:
 training_buttons(runner, "tl", step_help="Train one epoch", on_reset=lambda: drop_runner("tl_runner"))
 
 
-def draw_head(runner, playing: bool) -> None:
-    snap = runner.read(lambda job: job.snapshot())
-    history = snap["history"]
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Epoch", f"{snap['epoch']} / {snap['epochs']}")
-    m2.metric("Train loss", f"{history['train_loss'][-1]:.4f}" if history["train_loss"] else "–")
-    m3.metric("Validation accuracy", f"{history['val_acc'][-1]:.1%}" if history["val_acc"] else "–")
-    m4.metric("Training time", f"{snap['seconds']:.2f} s")
-    if playing or not history["train_loss"]:
-        return
-    st.plotly_chart(training_curves(history, "Head training"), key="tl_curves")
-    left, right = st.columns(2)
-    left.plotly_chart(
-        confusion_matrix(snap["confusion"], classes, "Validation confusion matrix"), key="tl_cm"
-    )
-    right.plotly_chart(
-        per_class_accuracy_bars(
-            per_class_accuracy(snap["confusion"]), classes, "Validation accuracy per class"
-        ),
-        key="tl_pca",
-    )
-
-
-live_fragment(runner, draw_head, fps=4)
-if runner.job.done:
+live_fragment(runner, lambda r, playing: draw_head(r, playing, classes), fps=4)
+if runner.read(lambda job: job.done):
     st.success(" · ".join(runner.read(lambda job: job.results())))
 
 # ---- 3. predict
@@ -267,22 +242,6 @@ st.caption(
     "in a second parameter group). Batch-norm layers of frozen blocks keep their statistics."
 )
 training_buttons(cmp, "tl_cmp", step_help="One epoch of each", on_reset=lambda: drop_runner("tl_cmp_runner"))
-
-
-def draw_comparison(runner, playing: bool) -> None:
-    snaps = runner.read(lambda job: job.snapshot())
-    cols = st.columns(3)
-    for col, name in zip(cols, VARIANTS, strict=True):
-        snap = snaps[name]
-        acc = snap["history"]["val_acc"]
-        col.metric(
-            name,
-            f"{acc[-1]:.1%}" if acc else "–",
-            help=f"{snap['trainable']:,} trainable, {snap['frozen']:,} frozen parameters",
-        )
-        col.caption(f"epoch {snap['epoch']}/{snap['epochs']} · {snap['seconds']:.1f} s")
-    if not playing and any(s["history"]["train_loss"] for s in snaps.values()):
-        st.plotly_chart(comparison_curves({n: s["history"] for n, s in snaps.items()}), key="tl_cmp_curves")
 
 
 live_fragment(cmp, draw_comparison, fps=2)

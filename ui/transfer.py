@@ -7,10 +7,25 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from core.figures.transfer import (
+    comparison_curves,
+    confusion_matrix,
+    per_class_accuracy_bars,
+    training_curves,
+)
+from core.runner import Runner
 from core.transfer.backbone import Backbone, load_backbone
 from core.transfer.builtin import TASKS
 from core.transfer.data import MAX_PER_CLASS, FeatureCache, Sample, decode
-from core.transfer.train import CompareJob, FineTuneConfig, FineTuneJob, HeadConfig, HeadJob
+from core.transfer.train import (
+    VARIANTS,
+    CompareJob,
+    FineTuneConfig,
+    FineTuneJob,
+    HeadConfig,
+    HeadJob,
+    per_class_accuracy,
+)
 from core.transfer.workspace import Workspace, finetune_data, from_task, head_data, ingest
 from core.vision.images import ImageError, load_image
 
@@ -175,3 +190,44 @@ def thumbnail_png(sample: Sample, side: int = 64) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def draw_head(runner: Runner, playing: bool, classes: list[str]) -> None:
+    """The head run: metrics while it trains; curves, confusion matrix and per-class accuracy paused."""
+    snap = runner.read(lambda job: job.snapshot())
+    history = snap["history"]
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Epoch", f"{snap['epoch']} / {snap['epochs']}")
+    m2.metric("Train loss", f"{history['train_loss'][-1]:.4f}" if history["train_loss"] else "–")
+    m3.metric("Validation accuracy", f"{history['val_acc'][-1]:.1%}" if history["val_acc"] else "–")
+    m4.metric("Training time", f"{snap['seconds']:.2f} s")
+    if playing or not history["train_loss"]:
+        return
+    st.plotly_chart(training_curves(history, "Head training"), key="tl_curves")
+    left, right = st.columns(2)
+    left.plotly_chart(
+        confusion_matrix(snap["confusion"], classes, "Validation confusion matrix"), key="tl_cm"
+    )
+    right.plotly_chart(
+        per_class_accuracy_bars(
+            per_class_accuracy(snap["confusion"]), classes, "Validation accuracy per class"
+        ),
+        key="tl_pca",
+    )
+
+
+def draw_comparison(runner: Runner, playing: bool) -> None:
+    """The three-way run: each variant's validation accuracy; their curves side by side when paused."""
+    snaps = runner.read(lambda job: job.snapshot())
+    cols = st.columns(3)
+    for col, name in zip(cols, VARIANTS, strict=True):
+        snap = snaps[name]
+        acc = snap["history"]["val_acc"]
+        col.metric(
+            name,
+            f"{acc[-1]:.1%}" if acc else "–",
+            help=f"{snap['trainable']:,} trainable, {snap['frozen']:,} frozen parameters",
+        )
+        col.caption(f"epoch {snap['epoch']}/{snap['epochs']} · {snap['seconds']:.1f} s")
+    if not playing and any(s["history"]["train_loss"] for s in snaps.values()):
+        st.plotly_chart(comparison_curves({n: s["history"] for n, s in snaps.items()}), key="tl_cmp_curves")
