@@ -178,22 +178,20 @@ if not runner.read(lambda job: job.epochs.epoch):
 else:
     choices = ["A picture from the test part"] if space.test else []
     how = st.radio("Picture", [*choices, "Upload", "Camera"], horizontal=True, key="tl_predict_source")
-    image = None
+    image, upload = None, None
     if how == "Upload":
         upload = st.file_uploader("A new picture", type=list(EXTENSIONS), key="tl_predict_upload")
-        if upload is not None:
-            try:
-                image = load_image(upload.getvalue()).image
-            except ImageError as error:
-                st.error(f"{upload.name}: {error}")
     elif how == "Camera":
-        shot = st.camera_input("Take a photo to classify", key="tl_predict_camera")
-        if shot is not None:
-            image = load_image(shot.getvalue()).image
+        upload = st.camera_input("Take a photo to classify", key="tl_predict_camera")
     else:
         index = st.slider("Test picture", 0, len(space.test) - 1, 0, key="tl_predict_index")
         image = decode(space.test[index])
         st.caption(f"True class: **{classes[space.test[index].label]}**")
+    if upload is not None:
+        try:
+            image = load_image(upload.getvalue()).image
+        except ImageError as error:
+            st.error(f"{upload.name}: {error}")
     if image is not None:
         crop = crop_of(image, backbone)
         probs = runner.read(lambda job: job.probabilities(embed(backbone, [crop]))[0].tolist())
