@@ -96,6 +96,12 @@ def test_own_classes_from_uploads_train_and_a_bad_file_gets_one_line() -> None:
     ).run()
     probs = at.get("plotly_chart")[-1].proto.spec
     assert '"red"' in probs and not at.exception
+    at.file_uploader(key="tl_predict_upload").set_value(
+        ("cut.png", png((0, 0, 0), 1)[:300], "image/png")
+    ).run()
+    assert [e.value for e in at.error] == [
+        "cut.png: the PNG data is truncated or corrupt (image file is truncated)"
+    ]
 
 
 def test_a_camera_shot_joins_the_chosen_class() -> None:
