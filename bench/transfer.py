@@ -70,7 +70,7 @@ def compare(name: str, epochs: int, n_frozen: int, lr_factor: float) -> list[str
         "fine-tuned": (load_backbone(), n_frozen, lr_factor),
     }
     job = CompareJob(
-        {
+        lambda: {
             variant: FineTuneJob(
                 net,
                 train_x,

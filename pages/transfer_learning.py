@@ -245,7 +245,7 @@ training_buttons(cmp, "tl_cmp", step_help="One epoch of each", on_reset=lambda: 
 live_fragment(cmp, draw_comparison, fps=2)
 
 st.subheader("Embeddings before and after fine-tuning")
-if not cmp.read(lambda job: job.jobs["fine-tuned"].epochs.epoch):
+if not cmp.read(lambda job: job.started and job.jobs["fine-tuned"].epochs.epoch):
     st.info("Run the comparison to see how fine-tuning moves the features.")
 elif not cmp.playing:
     before, after, labels = cmp.read(lambda job: job.embeddings())

@@ -159,28 +159,31 @@ def compare_job(
     lr: float,
     seed: int,
 ) -> CompareJob:
-    """From scratch, frozen and fine-tuned, each on its own copy of the network, on the same split."""
-    pretrained = load_backbone(backbone)
-    train_x, train_y, val_x, val_y = finetune_data(space, pretrained, val_fraction, seed)
-    n_blocks = len(pretrained.block_names)
-    settings = {
-        "from scratch": (load_backbone(backbone, pretrained=False), 0, 1.0),
-        "frozen": (pretrained, n_blocks, 1.0),
-        "fine-tuned": (load_backbone(backbone), n_frozen, lr_factor),
-    }
-    jobs = {
-        name: FineTuneJob(
-            net,
-            train_x,
-            train_y,
-            val_x,
-            val_y,
-            len(space.classes),
-            FineTuneConfig(frozen, factor, epochs, lr, 16, seed),
-        )
-        for name, (net, frozen, factor) in settings.items()
-    }
-    return CompareJob(jobs)
+    """From scratch, frozen and fine-tuned, each on its own copy of the network, on the same split (built
+    when the comparison first trains)."""
+
+    def make_jobs() -> dict[str, FineTuneJob]:
+        pretrained = load_backbone(backbone)
+        train_x, train_y, val_x, val_y = finetune_data(space, pretrained, val_fraction, seed)
+        settings = {
+            "from scratch": (load_backbone(backbone, pretrained=False), 0, 1.0),
+            "frozen": (pretrained, len(pretrained.block_names), 1.0),
+            "fine-tuned": (load_backbone(backbone), n_frozen, lr_factor),
+        }
+        return {
+            name: FineTuneJob(
+                net,
+                train_x,
+                train_y,
+                val_x,
+                val_y,
+                len(space.classes),
+                FineTuneConfig(frozen, factor, epochs, lr, 16, seed),
+            )
+            for name, (net, frozen, factor) in settings.items()
+        }
+
+    return CompareJob(make_jobs)
 
 
 def thumbnail_png(sample: Sample, side: int = 64) -> bytes:
@@ -219,6 +222,11 @@ def draw_head(runner: Runner, playing: bool, classes: list[str]) -> None:
 def draw_comparison(runner: Runner, playing: bool) -> None:
     """The three-way run: each variant's validation accuracy; their curves side by side when paused."""
     snaps = runner.read(lambda job: job.snapshot())
+    if not snaps:
+        st.info(
+            "Press Play (or Step for one epoch of each): three copies of the network are built, then trained."
+        )
+        return
     cols = st.columns(3)
     for col, name in zip(cols, VARIANTS, strict=True):
         snap = snaps[name]

@@ -8,6 +8,7 @@ the same pictures, one minibatch each in turn.
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -312,15 +313,30 @@ VARIANTS = ("from scratch", "frozen", "fine-tuned")
 class CompareJob:
     """From scratch (random backbone, all trainable), frozen (pretrained, only the head trains) and
     fine-tuned (pretrained, the config's frozen blocks and backbone learning rate) on the same pictures,
-    trained in turn one minibatch at a time so their curves grow together."""
+    trained in turn one minibatch at a time so their curves grow together.
 
-    def __init__(self, jobs: dict[str, FineTuneJob]) -> None:
-        self.jobs = jobs
+    The three networks are built by `make_jobs` on the first step, not before: a visitor who never runs the
+    comparison never pays for three model copies."""
+
+    def __init__(self, make_jobs: Callable[[], dict[str, FineTuneJob]]) -> None:
+        self._make_jobs = make_jobs
+        self._jobs: dict[str, FineTuneJob] | None = None
         self._turn = 0
 
     @property
+    def started(self) -> bool:
+        """Whether the three networks exist yet."""
+        return self._jobs is not None
+
+    @property
+    def jobs(self) -> dict[str, FineTuneJob]:
+        if self._jobs is None:
+            self._jobs = self._make_jobs()
+        return self._jobs
+
+    @property
     def done(self) -> bool:
-        return all(job.done for job in self.jobs.values())
+        return self.started and all(job.done for job in self.jobs.values())
 
     def train_for(self, seconds: float) -> int:
         start, steps = time.perf_counter(), 0
@@ -338,7 +354,8 @@ class CompareJob:
             job.step()
 
     def snapshot(self) -> dict[str, dict[str, object]]:
-        return {name: job.snapshot() for name, job in self.jobs.items()}
+        """Each variant's snapshot; empty before the first step."""
+        return {name: job.snapshot() for name, job in self.jobs.items()} if self.started else {}
 
     def embeddings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Features of every training and validation picture from the pretrained trunk (the frozen

@@ -133,7 +133,8 @@ def test_compare_job_trains_three_variants_on_the_same_data() -> None:
         name: FineTuneJob(tiny_backbone(), x, y, x[:4], y[:4], 2, FineTuneConfig(n_frozen=k, epochs=2))
         for name, k in (("from scratch", 0), ("frozen", 3), ("fine-tuned", 1))
     }
-    job = CompareJob(jobs)
+    job = CompareJob(lambda: jobs)
+    assert not job.started and not job.done and job.snapshot() == {}
     job.step()
     assert [s["epoch"] for s in job.snapshot().values()] == [1, 1, 1]
     while not job.done:
