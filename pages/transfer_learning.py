@@ -113,6 +113,12 @@ if source == OWN:
             st.caption(f"{len(shots)} picture{'' if len(shots) == 1 else 's'} in '{name}'")
             if shots:
                 st.image([thumbnail_png(s) for s in shots[-12:]], width=64, caption=None)
+                st.button(
+                    f"Remove the pictures of '{name}'",
+                    key=f"tl_clear_{i}",
+                    on_click=lambda name=name: own.samples.pop(name, None),
+                    help="Files still listed in the uploader are not added again; upload new ones.",
+                )
     space = own.workspace(classes)
     cache = own.cache
     problems = count_problems(classes, space.counts())

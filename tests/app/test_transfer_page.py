@@ -87,6 +87,10 @@ def test_own_classes_from_uploads_train_and_a_bad_file_gets_one_line() -> None:
     at.file_uploader(key="tl_upload_1").set_value(blues).run()
     assert not at.error and not at.exception
     assert {"5 pictures in 'red'", "5 pictures in 'blue'"} <= {c.value for c in at.caption}
+    at.button(key="tl_clear_1").click().run()
+    assert [e.value for e in at.error] == ["class 'blue' has no images: add some"]
+    at.file_uploader(key="tl_upload_1").set_value(blues).run()  # the same files again: new uploads
+    assert "5 pictures in 'blue'" in {c.value for c in at.caption} and not at.error
     play_until_done(at, "tl_runner")
     lines = at.success[0].value.split(" · ")
     assert lines[1] == "validation accuracy 1.0000"  # 1 red and 1 blue held out
