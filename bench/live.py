@@ -31,6 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer  # noqa: E402
+from tests.e2e.live_probe import EPOCH, SAMPLER, SHOT, blank_boxes  # noqa: E402
 
 ALL_FEATURES = "x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2"
 SETUPS = {
@@ -44,30 +45,6 @@ SETUPS = {
     },
 }
 ENGINE_EPOCHS = {"A": 6000, "C": 2000, "limits": 60}  # a few seconds of the headless engine each
-
-SAMPLER = """() => { window.__samples = []; window.__timer = setInterval(() => {
-  const metric = [...document.querySelectorAll('[data-testid="stMetric"]')]
-    .find(m => m.innerText.startsWith('Epoch'));
-  const epoch = metric ? metric.querySelector('[data-testid="stMetricValue"]').innerText : null;
-  const pictures = [...document.querySelectorAll('[data-testid="stImage"] img')].map(i => i.src.length + ':' +
-    i.src.slice(-40)).join('|');
-  window.__samples.push([performance.now(), epoch, pictures]); }, 10); }"""
-SHOT = """() => {
-  const pictures = [...document.querySelectorAll('[data-testid="stImage"] img')];
-  const boxes = [...document.querySelectorAll('[data-testid="stImage"] img, .js-plotly-plot')];
-  return {
-    pictures: pictures.length,
-    broken: pictures.filter(i => i.complete && i.naturalWidth === 0).length,
-    charts: document.querySelectorAll('.js-plotly-plot').length,
-    tops: [...document.querySelectorAll('[data-testid="stPlotlyChart"], [data-testid="stImage"]')]
-      .map(e => Math.round(e.getBoundingClientRect().top)),
-    boxes: boxes.map(e => {
-      const r = e.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; }),
-  };
-}"""
-EPOCH = """() => { const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
-  .find(m => m.innerText.startsWith('Epoch'));
-  return m ? m.querySelector('[data-testid="stMetricValue"]').innerText : null; }"""
 
 
 def engine_pace(query: dict[str, str], epochs: int) -> float:
@@ -88,24 +65,6 @@ def epoch_of(text: str | None) -> int | None:
         return int(str(text).replace(",", ""))
     except ValueError:
         return None
-
-
-def blank_boxes(png: Path, boxes: list[list[float]]) -> int:
-    """How many picture or chart boxes look empty in the screenshot (nearly one colour)."""
-    from PIL import Image, ImageStat
-
-    shot = Image.open(png).convert("L")
-    blank = 0
-    for left, top, width, height in boxes:
-        box = (
-            int(left),
-            int(max(top, 0)),
-            int(min(left + width, shot.width)),
-            int(min(top + height, shot.height)),
-        )
-        if width >= 20 and box[3] - box[1] >= 20 and ImageStat.Stat(shot.crop(box)).stddev[0] < 3:
-            blank += 1
-    return blank
 
 
 def time_pause(page: Page, limit: float = 15.0) -> float | None:

@@ -206,14 +206,15 @@ def run_figures(runner: Runner) -> RunFigures:
 
 
 def metrics(snap: Snapshot) -> None:
-    """Epoch, the last losses and (classifying) the test accuracy."""
-    numbers = st.columns(4)
+    """Epoch, learning rate, the last losses and (classifying) the test accuracy."""
+    numbers = st.columns(5)
     numbers[0].metric("Epoch", f"{snap.epoch:,}")
+    numbers[1].metric("Learning rate", f"{snap.lr:.3g}", help="The rate of the next epoch, schedule applied")
     if snap.epoch:
-        numbers[1].metric("Train loss", f"{snap.history['train_loss'][-1]:.4f}")
-        numbers[2].metric("Test loss", f"{snap.history['test_loss'][-1]:.4f}")
+        numbers[2].metric("Train loss", f"{snap.history['train_loss'][-1]:.4f}")
+        numbers[3].metric("Test loss", f"{snap.history['test_loss'][-1]:.4f}")
         if snap.task == "classification":
-            numbers[3].metric("Test accuracy", f"{snap.history['test_accuracy'][-1]:.1%}")
+            numbers[4].metric("Test accuracy", f"{snap.history['test_accuracy'][-1]:.1%}")
 
 
 def divergence_notice(snap: Snapshot) -> None:

@@ -43,6 +43,7 @@ class Snapshot:
     config: PlaygroundConfig
     task: str  # "classification" or "regression"
     epoch: int
+    lr: float  # the learning rate of the next epoch (the schedule applied)
     diverged: bool
     history: dict[str, np.ndarray]  # metric name -> (epoch,)
     grad_norms: np.ndarray  # (epoch, layers)
@@ -60,6 +61,7 @@ def take_snapshot(engine: Engine, resolution: int = RESOLUTION) -> Snapshot:
         config=engine.config,
         task=engine.task,
         epoch=engine.epoch,
+        lr=engine.learning_rate(engine.epoch),
         diverged=engine.diverged,
         history={name: engine.history.column(name).copy() for name in METRICS},
         grad_norms=engine.history.grad_norms[:size].copy(),
