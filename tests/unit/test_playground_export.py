@@ -112,6 +112,11 @@ def test_cli_bad_input_is_one_json_error(capsys, tmp_path):
     bad.write_text("x1,x2,label\n1,2,1\n")
     assert main(["train-playground", "--csv", str(bad)]) == 2
     assert "at least 10 points" in json.loads(capsys.readouterr().out)["error"]
+    for raw, message in ((b"x1,x2,label\r1,2,1\r", "at least 10 points"), (b",,", "header must be")):
+        bad.write_bytes(raw)  # a bare-CR file and a file of empty cells: one line, never a traceback
+        assert main(["train-playground", "--csv", str(bad)]) == 2
+        out = capsys.readouterr().out
+        assert out.count("\n") == 1 and message in json.loads(out)["error"]
 
 
 def test_cli_trains_on_a_csv_and_exports(capsys, tmp_path):
