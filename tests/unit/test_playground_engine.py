@@ -80,7 +80,7 @@ def test_divergence_stops_training(fast):
     engine = Engine(
         PlaygroundConfig(
             dataset="plane",
-            loss="MSE",
+            loss="MSE/2",
             optimizer="SGD",
             lr=10.0,
             hidden=(8, 8),
