@@ -6,7 +6,7 @@ import typing
 from dataclasses import dataclass, field
 
 from core.activations import ACTIVATIONS
-from core.playground.datasets import DATASETS, UPLOAD
+from core.playground.datasets import DATASETS, UPLOAD, train_size
 from core.playground.features import FEATURES
 from core.playground.losses import LOSSES, losses_for
 from core.playground.optim import INITS, OPTIMIZERS, SCHEDULES
@@ -17,8 +17,9 @@ REGULARIZATIONS = ("none", "L1", "L2")
 RENAMED = {("loss", "MSE"): ("MSE/2", "it is ½·(o − t)², half of nn.MSELoss")}
 
 
-def _doc(text: str) -> dict[str, str]:
-    return {"help": text}
+def _doc(text: str, note: str = "") -> dict[str, str]:
+    """A field's metadata: its one-line CLI help, and for some a longer note the page shows as help."""
+    return {"help": text, "note": note}
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,25 @@ class PlaygroundConfig:
     schedule_period: int = field(default=100, metadata=_doc("the schedule's period in epochs"))
     regularization: str = field(default="none", metadata=_doc("weight penalty: none, L1, L2"))
     reg_rate: float = field(default=0.0, metadata=_doc("regularization rate"))
-    dropout: float = field(default=0.0, metadata=_doc("dropout rate after each hidden layer, 0–0.9"))
-    batch_norm: bool = field(default=False, metadata=_doc("batch norm after each hidden linear layer"))
+    dropout: float = field(
+        default=0.0,
+        metadata=_doc(
+            "dropout rate after each hidden layer, 0–0.9",
+            "While training, each hidden neuron's output is set to 0 with probability p and the others are "
+            "scaled by 1/(1 − p) (nn.Dropout), a new random choice every minibatch, so the network cannot "
+            "rely on any one neuron. The test loss and the pictures use every neuron, unscaled (eval mode).",
+        ),
+    )
+    batch_norm: bool = field(
+        default=False,
+        metadata=_doc(
+            "batch norm after each hidden linear layer",
+            "After each hidden Linear layer, every neuron's value is normalised over the minibatch to mean 0 "
+            "and variance 1, then scaled and shifted by two learned numbers γ, β (nn.BatchNorm1d). The test "
+            "loss and the pictures use running averages of the minibatch statistics instead (eval mode). It "
+            "makes training less sensitive to the learning rate and the init; minibatches need 2+ points.",
+        ),
+    )
 
     def errors(self) -> list[str]:
         """Why this configuration cannot run, one clear sentence each; empty when it is valid."""
@@ -100,6 +118,17 @@ class PlaygroundConfig:
         ):
             if not low <= value <= high:
                 problems.append((name, f"{name} must be between {low:g} and {high:g} (got {value:g})"))
+        if self.batch_norm and task and not problems:
+            # nn.BatchNorm1d cannot normalise one point: no minibatch, the last included, may have just one.
+            n_train = train_size(self.points, self.train_fraction)
+            if self.batch_size == 1 or n_train % self.batch_size == 1:
+                problems.append(
+                    (
+                        "batch_size",
+                        f"batch norm needs minibatches of 2 or more points; with {n_train} training points a "
+                        f"batch size of {self.batch_size} leaves one alone",
+                    )
+                )
         return problems
 
 
@@ -112,6 +141,7 @@ def _unknown(name: str, value: str, options: typing.Iterable[str]) -> str:
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(PlaygroundConfig)}
+NOTES = {name: f.metadata["note"] for name, f in FIELDS.items() if f.metadata["note"]}  # help for the page
 _TYPES = typing.get_type_hints(PlaygroundConfig)
 # Names the user may type in any case (the CLI's `--activation tanh`), mapped to the registry's spelling.
 _CANONICAL = {

@@ -2,7 +2,7 @@
 
 The script is core/playground/export_template.py (readable, runnable Python: as it stands, reference setup A)
 with its settings filled in from the config and its data, targets and penalty replaced by the source of the
-very functions the engine runs (the dataset's generator, `split`, `encode_targets`, `weight_penalty`).
+very functions the engine runs (the dataset's generator, `split`, `encode_targets`, `weight_penalty` ...).
 """
 
 import ast
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from core.activations import ACTIVATIONS, Step
 from core.playground.config import PlaygroundConfig, to_query
-from core.playground.datasets import DATASETS, Split, split
+from core.playground.datasets import DATASETS, Split, split, train_size
 from core.playground.features import FEATURES
 from core.playground.losses import LOSSES, encode_targets, output_activation
 from core.playground.model import weight_penalty
@@ -49,10 +49,8 @@ def export_script(config: PlaygroundConfig, epochs: int, data: Split | None = No
         "HIDDEN": repr(config.hidden),
         "DROPOUT": repr(config.dropout),
         "BATCH_SIZE": repr(config.batch_size),
-        "LR": repr(config.lr),
         "REGULARIZATION": _literal(config.regularization),
         "REG_RATE": repr(config.reg_rate),
-        "SCHEDULE_PERIOD": repr(config.schedule_period),
         "Split": _source(Split),
         "encode_targets": _source(encode_targets),
         "Step": _source(Step) if "Step" in (config.activation, output) else None,
@@ -63,8 +61,8 @@ def export_script(config: PlaygroundConfig, epochs: int, data: Split | None = No
         "features()": f"np.stack([{', '.join(inputs)}], axis=1)",
         "init_weight()": INITS[config.init].code,
         "loss_fn()": LOSSES[config.loss].code,
-        "make_optimizer()": OPTIMIZERS[config.optimizer].code.format(lr="LR"),
-        "make_scheduler()": SCHEDULES[config.schedule].code.format(period="SCHEDULE_PERIOD")
+        "make_optimizer()": OPTIMIZERS[config.optimizer].code.format(lr=repr(config.lr)),
+        "make_scheduler()": SCHEDULES[config.schedule].code.format(period=config.schedule_period)
         or CONSTANT_SCHEDULE,
     }
     template = TEMPLATE.read_text()
@@ -76,6 +74,7 @@ def export_script(config: PlaygroundConfig, epochs: int, data: Split | None = No
             "TRAIN_FRACTION": repr(config.train_fraction),
             "circle": _source(generator),  # the template's generator stands for the chosen one
             "make_points": generator.__name__,
+            "train_size": _source(train_size),
             "split": _source(split),
             "UPLOADED": None,
             "load_uploaded_data": None,
@@ -83,7 +82,8 @@ def export_script(config: PlaygroundConfig, epochs: int, data: Split | None = No
     else:
         arrays = (data.train_points, data.train_y, data.test_points, data.test_y)
         values |= {
-            name: None for name in ("POINTS", "NOISE", "TRAIN_FRACTION", "circle", "make_points", "split")
+            name: None
+            for name in ("POINTS", "NOISE", "TRAIN_FRACTION", "circle", "make_points", "train_size", "split")
         }
         uploaded = "".join(f"    {_list(a.tolist())},\n" for a in arrays)
         values |= {

@@ -4,6 +4,8 @@ import argparse
 import dataclasses
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.playground.config import FIELDS, PlaygroundConfig, add_arguments, from_args, from_query, to_query
 
@@ -108,3 +110,18 @@ def test_old_links_with_loss_mse_open_the_same_run_and_say_the_new_name():
     ]
     with pytest.raises(ValueError, match=r"unknown loss 'MSE'.*now called MSE/2: it is ½·\(o − t\)²"):
         from_args(parser().parse_args(["--loss", "MSE"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(list(FIELDS)),
+        st.one_of(
+            st.text(max_size=12), st.sampled_from(["MSE", "BCE", "plane", "0", "1e9", "-1", "8,64", "nan"])
+        ),
+    )
+)
+def test_any_link_opens_a_valid_configuration(params):
+    config, problems = from_query(params)
+    assert config.errors() == []
+    assert all(isinstance(p, str) and "\n" not in p for p in problems)
