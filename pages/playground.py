@@ -35,7 +35,7 @@ st.caption(
     "change as it learns. The link in your address bar reproduces this exact run."
 )
 for problem in st.session_state.pop("play_url_problems", []):
-    st.warning(f"Ignored from the link: {problem}")
+    st.warning(f"From the link: {problem}")
 
 side, main = st.columns([1, 3], gap="medium")
 with side:

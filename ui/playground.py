@@ -11,7 +11,14 @@ import numpy as np
 import streamlit as st
 
 from core.activations import activation_names
-from core.playground.config import MAX_LAYERS, MAX_WIDTH, REGULARIZATIONS, PlaygroundConfig, from_query
+from core.playground.config import (
+    MAX_LAYERS,
+    MAX_WIDTH,
+    NOTES,
+    REGULARIZATIONS,
+    PlaygroundConfig,
+    from_query,
+)
 from core.playground.csvdata import CSVError, parse_points_csv
 from core.playground.datasets import DATASETS, UPLOAD, Split
 from core.playground.engine import Engine, run_identity
@@ -139,8 +146,8 @@ def network_controls() -> None:
         st.number_input(f"Neurons in layer {i + 1}", 1, MAX_WIDTH, step=1, key=f"play_width_{i}")
     st.selectbox("Activation", activation_names(), key="play_activation")
     st.selectbox("Weight init", list(INITS), key="play_init", help=INITS[st.session_state.play_init].note)
-    st.slider("Dropout", 0.0, 0.9, step=0.05, key="play_dropout")
-    st.toggle("Batch norm", key="play_batch_norm")
+    st.slider("Dropout", 0.0, 0.9, step=0.05, key="play_dropout", help=NOTES["dropout"])
+    st.toggle("Batch norm", key="play_batch_norm", help=NOTES["batch_norm"])
 
 
 def training_controls(task: str) -> None:

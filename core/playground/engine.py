@@ -211,7 +211,7 @@ class Engine:
 
     def _target_mid(self) -> float:
         """Targets above this are class 1: 0 for ±1 targets, 0.5 for 0/1."""
-        return 0.0 if self.config.loss == "MSE" else 0.5
+        return 0.0 if self.config.loss == "MSE/2" else 0.5
 
     def evaluate(self, x: torch.Tensor, t: torch.Tensor) -> tuple[float, float]:
         """Mean data loss (no penalty) and accuracy in eval mode."""

@@ -2,9 +2,13 @@
 
 import time
 from pathlib import Path
+from unittest.mock import patch
 
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
+from core.playground.config import from_query
+from core.playground.export import export_script
 from tests.app.helpers import APP, open_page
 
 PAGE = "pages/playground.py"
@@ -91,7 +95,7 @@ def test_network_controls_add_layers_and_pick_the_engine():
 def test_dataset_choice_sets_the_losses_and_the_url():
     at = open_page(PAGE)
     run(at.selectbox(key="play_dataset").select("plane"))
-    assert at.selectbox(key="play_loss").options == ["MSE", "Huber"]
+    assert at.selectbox(key="play_loss").options == ["MSE/2", "Huber"]
     assert at.query_params["dataset"] == ["plane"] or at.query_params["dataset"] == "plane"
     run(at.selectbox(key="play_dataset").select("spiral"))
     run(at.selectbox(key="play_loss").select("BCE"))
@@ -148,7 +152,19 @@ def test_export_offers_the_script_of_this_run():
     code = at.code[0].value
     assert "EPOCHS = 1" in code and "torch.optim.SGD(model.parameters(), lr=0.03)" in code
     compile(code, "exported.py", "exec")
-    assert Path(PAGE).name  # the page file is the one under test
+    # The download's bytes: what the page hands Streamlit's media storage, recorded on a rerun.
+    stored, keep = {}, MemoryMediaFileStorage.load_and_get_id
+
+    def record(storage, data, mimetype, kind, filename=None):
+        stored[file_id := keep(storage, data, mimetype, kind, filename)] = data
+        return file_id
+
+    with patch.object(MemoryMediaFileStorage, "load_and_get_id", record):
+        run(at)
+    download = stored[Path(at.download_button(key="play_download").proto.url).stem]
+    config, problems = from_query(at.query_params)  # the settings the page's link holds
+    assert not problems and download.decode() == export_script(config, epoch(at))
+    assert at.code[0].value.strip() == download.decode().strip()  # what is shown is what is downloaded
 
 
 def test_bad_settings_show_a_message_instead_of_a_traceback():

@@ -116,4 +116,4 @@ def test_snapshot_copies_the_run_and_its_figures_draw_from_it():
         figures.boundary_picture(later)[:4] == b"\x89PNG" and neuron_picture(later.maps)[0][:4] == b"\x89PNG"
     )
     assert neuron_picture([]) is None
-    warm_up()
+    warm_up()  # builds every figure kind once without an error
