@@ -3,6 +3,7 @@
 import numpy as np
 import plotly.graph_objects as go
 
+from core.figures.heatmaps import plane_heatmap
 from core.figures.style import NEGATIVE, NEUTRAL, POSITIVE, base_layout
 
 
@@ -73,3 +74,43 @@ def network_figure(
     )
     fig.update_yaxes(visible=False)
     return base_layout(fig, None, height, revision)
+
+
+def neuron_figure(
+    axis: np.ndarray,
+    response: np.ndarray,
+    point: tuple[float, float],
+    boundary: tuple[list[float], list[float]] | None,
+    colorbar_title: str = "a",
+) -> go.Figure:
+    """One neuron's output over the input plane, with its input marked (x) and its boundary z = 0 drawn."""
+    fig = plane_heatmap(
+        axis,
+        response,
+        "Output over the input plane (x: your input, dashed: z = 0)",
+        zmid=None,
+        height=420,
+        colorbar_title=colorbar_title,
+    )
+    if boundary is not None:
+        fig.add_scatter(
+            x=boundary[0],
+            y=boundary[1],
+            mode="lines",
+            line={"color": "black", "dash": "dash", "width": 2},
+            name="z = 0",
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    fig.add_scatter(
+        x=[point[0]],
+        y=[point[1]],
+        mode="markers",
+        marker={"symbol": "x", "size": 14, "color": "black"},
+        showlegend=False,
+        hoverinfo="skip",
+    )
+    low, high = float(axis[0]), float(axis[-1])
+    fig.update_xaxes(range=[low, high])
+    fig.update_yaxes(range=[low, high])
+    return fig

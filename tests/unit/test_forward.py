@@ -2,8 +2,9 @@ import numpy as np
 import pytest
 import torch
 
-from core.forward import max_abs_difference, module_output, trace_forward, with_edits
+from core.forward import forward_code, max_abs_difference, module_output, trace_forward, with_edits
 from core.mlp import MLPConfig, build_mlp, linear_layers
+from tests.generated import run_generated
 
 CONFIGS = [
     MLPConfig(3, (4, 3), 2, "ReLU"),
@@ -59,3 +60,28 @@ def test_a_bias_edit():
     edited = with_edits(model, {(0, 1, None): -3.0})
     assert linear_layers(edited)[0].bias[1].item() == -3.0
     assert trace_forward(edited, np.zeros(2))[0].z[1] == pytest.approx(-3.0)
+
+
+def test_the_output_layer_has_no_activation():
+    traces = trace_forward(build_mlp(MLPConfig(2, (3,), 2, "Sigmoid"), seed=0), np.array([1.0, -1.0]))
+    assert [t.activation for t in traces] == ["Sigmoid", "Identity"]
+    np.testing.assert_array_equal(traces[-1].a, traces[-1].z)
+
+
+def test_generated_code_prints_every_layer_the_page_shows(tmp_path):
+    config = MLPConfig(3, (4, 3), 2, "ELU")
+    x = np.array([0.7, -1.2, 2.0])
+    edits = {(1, 2, 0): 5.0, (0, 1, None): -3.0}
+    model = with_edits(build_mlp(config, seed=9), edits)
+    printed = run_generated(forward_code(config, 9, x, edits), tmp_path).splitlines()
+    expected = []
+    for k, trace in enumerate(trace_forward(model, x)):
+        expected.append((f"Linear {k + 1}: z =", trace.z))
+        if k < len(config.hidden):
+            expected.append((f"  {trace.activation}: a =", trace.a))
+    expected.append(("model(x) =", module_output(model, x)))
+    assert len(printed) == len(expected)
+    for line, (label, values) in zip(printed, expected, strict=True):
+        assert line.startswith(label)
+        numbers = [float(v) for v in line.removeprefix(label).split()]
+        assert numbers == pytest.approx(values.tolist(), abs=5e-5)  # equal to the 4 printed decimals
