@@ -21,7 +21,7 @@ class LayerTrace:
     x: np.ndarray  # (n_in,) the layer's input
     z: np.ndarray  # (n_out,) pre-activation W·x + b
     a: np.ndarray  # (n_out,) post-activation f(z); equals z for the output layer
-    activation: str  # name of f, "Identity" for the output layer
+    activation: str | None  # name of f; None for the output layer, which has no activation
 
 
 def trace_forward(model: nn.Sequential, x: np.ndarray) -> list[LayerTrace]:
@@ -46,10 +46,15 @@ def trace_forward(model: nn.Sequential, x: np.ndarray) -> list[LayerTrace]:
                 out = follower(torch.from_numpy(z)).numpy()
             name = type(follower).__name__
         else:
-            out, name = z, "Identity"
+            out, name = z, None
         traces.append(LayerTrace(weight, bias, a, z, out, name))
         a = out
     return traces
+
+
+def vector_text(values: np.ndarray) -> str:
+    """A vector as the page and its generated code print it: "[0.1234, -0.5000]"."""
+    return "[" + ", ".join(f"{v:.4f}" for v in values) + "]"
 
 
 def module_output(model: nn.Module, x: np.ndarray) -> np.ndarray:
@@ -93,7 +98,7 @@ x = torch.tensor($x, dtype=torch.float64)
 
 
 def numbers(t):
-    return " ".join(f"{v:.4f}" for v in t.tolist())
+    return "[" + ", ".join(f"{v:.4f}" for v in t.tolist()) + "]"
 
 
 with torch.no_grad():

@@ -6,7 +6,14 @@ import streamlit as st
 
 from core.activations import activation_names
 from core.figures.forward import layer_figure
-from core.forward import forward_code, max_abs_difference, module_output, trace_forward, with_edits
+from core.forward import (
+    forward_code,
+    max_abs_difference,
+    module_output,
+    trace_forward,
+    vector_text,
+    with_edits,
+)
 from core.mlp import MLPConfig, build_mlp
 from ui.shell import ensure_shell, seed
 
@@ -78,14 +85,14 @@ with st.expander("Change one weight or bias", expanded=True):
 model = with_edits(base_model, edits)
 traces = trace_forward(model, x)
 for k, trace in enumerate(traces):
-    output_layer = k == len(traces) - 1
-    then = "the output layer: no activation, a = z" if output_layer else f"then {trace.activation}"
-    st.markdown(f"**Linear {k + 1}** ({trace.x.size} → {trace.z.size}), {then}")
-    st.caption(
-        "z = "
-        + "  ".join(f"{v:.4f}" for v in trace.z)
-        + ("" if output_layer else "  ·  a = " + "  ".join(f"{v:.4f}" for v in trace.a))
-    )
+    if trace.activation is None:
+        st.markdown(
+            f"**Linear {k + 1}** ({trace.x.size} → {trace.z.size}), the output layer: no activation, a = z"
+        )
+        st.caption(f"z = {vector_text(trace.z)}")
+    else:
+        st.markdown(f"**Linear {k + 1}** ({trace.x.size} → {trace.z.size}), then {trace.activation}")
+        st.caption(f"z = {vector_text(trace.z)}  →  a = {trace.activation}(z) = {vector_text(trace.a)}")
     edited_cells = [(r, c) for (layer_k, r, c) in edits if layer_k == k and c is not None]
     highlight = edited_cells[-1] if edited_cells else None
     st.plotly_chart(layer_figure(trace, highlight), key=f"fwd_layer_{k}")
@@ -102,7 +109,7 @@ result = pd.DataFrame(
 )
 st.dataframe(result, hide_index=True, key="fwd_output_table")
 left, right = st.columns(2)
-left.metric("PyTorch model(x)", ", ".join(f"{v:.4f}" for v in module_output(model, x)))
+left.metric("PyTorch model(x)", vector_text(module_output(model, x)))
 right.metric("max |NumPy − PyTorch|", f"{max_abs_difference(model, x):.2e}")
 
 st.subheader("Try this")

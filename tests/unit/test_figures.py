@@ -53,6 +53,8 @@ def test_layer_figure_shows_w_x_b_z_a_with_shapes_and_numbers():
     assert np.array_equal(np.asarray(fig.data[0].z), trace.weight)
     assert list(np.asarray(fig.data[1].text).ravel()) == ["1", "-2", "0.5"]
     assert len(fig.layout.shapes) == 1
+    output = trace_forward(build_mlp(MLPConfig(3, (2,), 1)), np.array([1.0, -2.0, 0.5]))[-1]
+    assert layer_figure(output).layout.annotations[-1].text == "a = z (no activation)"
 
 
 def test_activation_and_softmax_figures():
