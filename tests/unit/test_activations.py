@@ -211,3 +211,17 @@ def test_generated_code_prints_the_values_and_softmax_the_page_computes(tmp_path
     ]
     expected.append(f"entropy {entropy(probabilities):.4f} nats (uniform: ln 3 = {math.log(3):.4f})")
     assert printed == expected
+
+
+def test_the_pages_try_this_claims_hold():
+    elu = {"ELU": {"alpha": 0.5}}
+    assert f"{values_at(['ELU'], elu, -0.001)['ELU'][1]:.4f}" == "0.4995"
+    assert values_at(["ELU"], elu, 0.001)["ELU"][1] == 1.0
+    assert values_at(["Tanh"], {}, 0.0)["Tanh"][1] == 1.0
+    _x, curves = activation_curves(["GELU"], {}, -5, 5)
+    assert curves["GELU"].saturated == [(-5.0, pytest.approx(-3.1, abs=0.05))]
+    logits = torch.tensor([2.0, 1.0, 0.1, -1.0], dtype=torch.float64)
+    assert softmax_with_temperature(logits, 0.05)[1].item() == pytest.approx(2e-9, rel=0.05)
+    assert torch.allclose(softmax_with_temperature(logits + 10, 1.0), softmax_with_temperature(logits, 1.0))
+    tie = softmax_with_temperature(torch.tensor([2.0, 1.0, 0.1, -1.0, 2.0], dtype=torch.float64), 0.05)
+    assert f"{tie[0].item():.4f}" == f"{tie[4].item():.4f}" == "0.5000"

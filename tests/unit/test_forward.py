@@ -88,3 +88,19 @@ def test_generated_code_prints_every_layer_the_page_shows(tmp_path):
             expected.append((f"  {trace.activation}: a =", trace.a))
     expected.append(("model(x) =", module_output(model, x)))
     assert printed == [f"{label} {vector_text(values)}" for label, values in expected]
+
+
+def test_the_pages_try_this_claims_hold():
+    x = np.array([1.0, 0.5, 0.0])  # the page's default input
+    tanh = build_mlp(MLPConfig(3, (4, 3), 2, "Tanh"), seed=0)
+    zero_input = trace_forward(tanh, np.zeros(3))[0]
+    np.testing.assert_array_equal(zero_input.z, zero_input.bias)  # W·0 + b = b
+    saturated = trace_forward(with_edits(tanh, {(0, 0, None): 10.0}), x)
+    assert f"{saturated[0].a[0]:.4f}" == "1.0000"
+    nudged = trace_forward(with_edits(tanh, {(0, 0, None): 10.0, (0, 0, 0): 1.5}), x)
+    assert np.abs(nudged[-1].a - saturated[-1].a).max() < 1e-6  # its incoming weights barely matter
+    relu = build_mlp(MLPConfig(3, (4, 3), 2, "ReLU"), seed=0)
+    dead = trace_forward(with_edits(relu, {(0, 0, None): -10.0}), x)
+    assert dead[0].a[0] == 0.0
+    edited = trace_forward(with_edits(relu, {(0, 0, None): -10.0, (1, 0, 0): 5.0, (1, 2, 0): -3.0}), x)
+    np.testing.assert_array_equal(edited[-1].a, dead[-1].a)  # Linear 2's weights from a dead unit do nothing

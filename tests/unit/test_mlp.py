@@ -97,3 +97,18 @@ def test_neuron_response_grid_is_indexed_x2_by_x1():
     assert torch.allclose(values[0], axis) and torch.allclose(values[4], axis)
     axis, values = neuron_response(NeuronConfig((0, 0), (0.0, 1.0), 0.5, "Identity"), -2, 2, 5)
     assert torch.allclose(values[:, 0], axis + 0.5)
+
+
+def test_the_pages_try_this_claims_hold():
+    # Step: two flat halves, exactly 0.5 on the line z = 0 (here the diagonal x1 = x2)
+    _axis, step = neuron_response(NeuronConfig((0.0, 0.0), (1.0, -1.0), 0.0, "Step"), resolution=7)
+    assert set(step.flatten().tolist()) == {0.0, 0.5, 1.0}
+    assert step.diagonal().tolist() == [0.5] * 7
+    # Identity hidden layers: the whole network is one affine map W·x + b
+    model = build_mlp(MLPConfig(3, (4, 4), 2, "Identity"), seed=5)
+    first, second, third = (m for m in model if isinstance(m, torch.nn.Linear))
+    weight = third.weight @ second.weight @ first.weight
+    bias = third.weight @ (second.weight @ first.bias + second.bias) + third.bias
+    x = torch.randn(10, 3)
+    with torch.no_grad():
+        assert torch.allclose(model(x), x @ weight.T + bias, atol=1e-6)
