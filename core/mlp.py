@@ -184,7 +184,7 @@ print(sum(p.numel() for p in model.parameters()), "parameters")
 x = torch.ones(1, $input_size)  # the page's probe input (1, 1, ..., 1)
 with torch.no_grad():
     y = model(x)
-print("model(x) =", " ".join(f"{v:.4f}" for v in y[0].tolist()))
+print("model(x) =", ", ".join(f"{v:.4f}" for v in y[0].tolist()))
 """
 )
 

@@ -54,7 +54,7 @@ def test_generated_mlp_code_prints_what_the_page_shows(tmp_path):
     printed = run_generated(mlp_code(config, seed=42), tmp_path).splitlines()
     model = build_mlp(config, seed=42)
     assert printed[-2] == f"{sum(r['total'] for r in parameter_counts(model))} parameters"
-    assert printed[-1] == "model(x) = " + " ".join(f"{v:.4f}" for v in probe_output(model, 2))
+    assert printed[-1] == "model(x) = " + ", ".join(f"{v:.4f}" for v in probe_output(model, 2))
     assert "\n".join(printed[:-2]) == str(model)
 
 
