@@ -70,7 +70,9 @@ def neuron_response(
     return axis, out.reshape(resolution, resolution)
 
 
-def decision_boundary(config: NeuronConfig, low: float = -3.0, high: float = 3.0) -> tuple[list, list] | None:
+def decision_boundary(
+    config: NeuronConfig, low: float = -3.0, high: float = 3.0
+) -> tuple[list[float], list[float]] | None:
     """Two points (xs, ys) of the line z = 0 across the square [low, high]², or None when w = 0 (no line)."""
     (w1, w2), b = config.weights, config.bias
     if w2 != 0:
