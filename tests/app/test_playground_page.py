@@ -1,5 +1,6 @@
 """AppTests of the Training playground: controls, live settings, URL state, divergence, export."""
 
+import time
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -11,6 +12,17 @@ PAGE = "pages/playground.py"
 
 def epoch(at: AppTest) -> int:
     return int(next(m.value for m in at.metric if m.label == "Epoch").replace(",", ""))
+
+
+def until(at: AppTest, condition, tries: int = 100) -> AppTest:
+    """Rerun the page (as the live view's redraws do) until `condition(at)` holds: the run trains on its own
+    thread, so what a redraw shows depends on how far it got."""
+    for _ in range(tries):
+        if condition(at):
+            return at
+        time.sleep(0.05)
+        run(at)
+    raise AssertionError("the page never reached the expected state")
 
 
 def run(target) -> AppTest:
@@ -36,12 +48,15 @@ def test_step_play_pause_and_reset():
     run(at.button(key="play_step").click())
     assert epoch(at) == 1
     assert {m.label for m in at.metric} >= {"Train loss", "Test loss", "Test accuracy"}
-    run(at.button(key="play_toggle").click())  # play: this run's tick trains a time slice
+    run(at.button(key="play_toggle").click())  # play: the run trains on its own thread
     assert at.button(key="play_toggle").label == "Pause"
-    assert epoch(at) > 1
+    until(at, lambda at: epoch(at) > 1)
     assert len(at.get("image")) >= 1  # the live view shows pictures
     run(at.button(key="play_toggle").click())
     assert at.button(key="play_toggle").label == "Play"
+    paused_at = epoch(at)
+    time.sleep(0.3)
+    assert epoch(run(at)) == paused_at  # paused: no more training
     run(at.button(key="play_reset").click())
     assert epoch(at) == 0
 
@@ -119,10 +134,7 @@ def test_divergence_pauses_and_offers_a_reset():
     )
     run(at)
     run(at.button(key="play_toggle").click())
-    for _ in range(5):
-        if at.error:
-            break
-        run(at)
+    until(at, lambda at: at.error)
     assert any("NaN" in e.value and "learning rate" in e.value for e in at.error)
     run(at)
     assert at.button(key="play_toggle").label == "Play"
