@@ -15,10 +15,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import torch
 
+from core.playground.codes import ACTIVATION_CODES, HYPER, REGULARIZATION_CODES
 from core.playground.config import PlaygroundConfig
 from core.playground.datasets import PLANE, Split, make_split
 from core.playground.features import feature_matrix
-from core.playground.kernel import ACTIVATION_CODES, HYPER, REGULARIZATION_CODES, train_epochs
+from core.playground.kernel import train_epochs
 from core.playground.losses import LOSSES, encode_targets, output_activation
 from core.playground.model import PlaygroundNet, build_model, weight_penalty
 from core.playground.optim import OPTIMIZERS, SCHEDULES
@@ -26,6 +27,12 @@ from core.playground.optim import OPTIMIZERS, SCHEDULES
 # Settings that may change while training runs; any other change starts a new run.
 LIVE_FIELDS = ("lr", "batch_size", "regularization", "reg_rate", "schedule", "schedule_period")
 METRICS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
+
+
+def run_identity(config: PlaygroundConfig) -> PlaygroundConfig:
+    """`config` without its live settings: two configurations with the same identity share a run."""
+    defaults = PlaygroundConfig()
+    return replace(config, **{f: getattr(defaults, f) for f in LIVE_FIELDS})
 
 
 def uses_fast_path(config: PlaygroundConfig) -> bool:
@@ -112,7 +119,7 @@ class Engine:
 
     def needs_reset(self, config: PlaygroundConfig) -> bool:
         """Whether moving to `config` needs a new run (anything but the live settings changed)."""
-        return replace(config, **{f: getattr(self.config, f) for f in LIVE_FIELDS}) != self.config
+        return run_identity(config) != run_identity(self.config)
 
     def update_live(self, config: PlaygroundConfig) -> None:
         """Take the live settings (learning rate, batch size, regularization, schedule) from `config`."""
@@ -144,28 +151,25 @@ class Engine:
         self, perms: torch.Tensor, lrs: np.ndarray, metrics: np.ndarray, grad_norms: np.ndarray
     ) -> int:
         c = self.config
-        return train_epochs(
-            self.flat.numpy(),
-            self.flat_grad.numpy(),
-            self.state1,
-            self.state2,
-            self.steps,
-            self.sizes,
-            self.x_train.numpy(),
-            self.t_train.numpy(),
-            self.x_test.numpy(),
-            self.t_test.numpy(),
-            perms.numpy(),
-            c.batch_size,
-            lrs,
+        net = (self.flat.numpy(), self.flat_grad.numpy(), self.state1, self.state2, self.steps, self.sizes)
+        data = (self.x_train.numpy(), self.t_train.numpy(), self.x_test.numpy(), self.t_test.numpy())
+        codes = (
             ACTIVATION_CODES[c.activation],
             ACTIVATION_CODES[self.output_activation],
             LOSSES[c.loss].kernel,
             OPTIMIZERS[c.optimizer].kernel,
-            HYPER,
             REGULARIZATION_CODES[c.regularization],
+        )
+        return train_epochs(
+            net,
+            data,
+            codes,
+            perms.numpy(),
+            c.batch_size,
+            lrs,
             c.reg_rate,
             self._target_mid(),
+            HYPER,
             metrics,
             grad_norms,
         )
@@ -205,7 +209,7 @@ class Engine:
 
     def _target_mid(self) -> float:
         """Targets above this are class 1: 0 for ±1 targets, 0.5 for 0/1."""
-        return 0.0 if self.config.loss == "MSE" else 0.5
+        return 0.0 if self.config.loss == "MSE/2" else 0.5
 
     def evaluate(self, x: torch.Tensor, t: torch.Tensor) -> tuple[float, float]:
         """Mean data loss (no penalty) and accuracy in eval mode."""
@@ -215,6 +219,15 @@ class Engine:
             loss = LOSSES[self.config.loss].fn(out, t).item()
             accuracy = ((out > 0) == (t > self._target_mid())).double().mean().item()
         return loss, accuracy
+
+    @property
+    def done(self) -> bool:
+        """Whether training has stopped by itself (a live runner's job): the loss diverged."""
+        return self.diverged
+
+    def step(self) -> None:
+        """Train one epoch (the page's Step button)."""
+        self.train(1)
 
     def train_for(self, seconds: float, max_epochs: int = 1_000_000) -> int:
         """Train in growing slices until `seconds` have passed (the page's time slice); returns epochs run."""
