@@ -35,11 +35,12 @@ from core.transfer.export import (
 )
 from core.transfer.train import HeadConfig, freeze_counts
 from core.vision.images import EXTENSIONS, ImageError, load_image
-from ui.live import drop_runner, live_fragment, session_runner, training_buttons
+from ui.live import drop_runner, live_view, session_runner
 from ui.shell import SEED_KEY, ensure_shell
 from ui.transfer import (
     builtin_workspace,
     compare_job,
+    comparison_epochs,
     data_identity,
     draw_comparison,
     draw_head,
@@ -170,10 +171,16 @@ if augment:
             caption=["original", *(f"copy {v}" for v in range(1, 8))],
         )
 
-training_buttons(runner, "tl", step_help="Train one epoch", on_reset=lambda: drop_runner("tl_runner"))
 
-
-live_fragment(runner, lambda r, playing: draw_head(r, playing, classes), fps=4)
+page_epoch = runner.read(lambda job: job.epochs.epoch)
+live_view(
+    runner,
+    lambda r, playing: draw_head(r, playing, classes, page_epoch),
+    "tl",
+    fps=4,
+    step_help="Train one epoch",
+    on_reset=lambda: drop_runner("tl_runner"),
+)
 if runner.read(lambda job: job.done):
     st.success(" · ".join(runner.read(lambda job: job.results())))
 
@@ -245,10 +252,17 @@ st.caption(
     f"and **fine-tuned** ({n_frozen} blocks frozen, the rest at {lr_factor}× the head's learning rate "
     "in a second parameter group). Batch-norm layers of frozen blocks keep their statistics."
 )
-training_buttons(cmp, "tl_cmp", step_help="One epoch of each", on_reset=lambda: drop_runner("tl_cmp_runner"))
 
 
-live_fragment(cmp, draw_comparison, fps=2)
+page_epochs = comparison_epochs(cmp)
+live_view(
+    cmp,
+    lambda r, playing: draw_comparison(r, playing, page_epochs),
+    "tl_cmp",
+    fps=2,
+    step_help="One epoch of each",
+    on_reset=lambda: drop_runner("tl_cmp_runner"),
+)
 
 st.subheader("Embeddings before and after fine-tuning")
 if not cmp.read(lambda job: job.started and job.jobs["fine-tuned"].epochs.epoch):
