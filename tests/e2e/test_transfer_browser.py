@@ -27,6 +27,12 @@ def test_transfer_page_in_chromium(streamlit_server: StreamlitServer, page: Page
     wait_for_app(page, TIMEOUT_MS)
     expect(page.get_by_text("Train a new head")).to_be_visible(timeout=TIMEOUT_MS)
 
+    # Step (which reruns only the live view) still brings the rest of the page up to date: predictions open.
+    page.get_by_role("button", name="Step").first.click()
+    expect(page.get_by_text("A picture from the test part")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_text("Train the head first")).to_have_count(0)
+    wait_for_app(page, TIMEOUT_MS)
+
     # Your own classes: name two, upload several pictures into each at once.
     page.locator('[data-testid="stRadio"]').get_by_text("Your own classes", exact=True).click()
     wait_for_app(page, TIMEOUT_MS)
