@@ -166,7 +166,7 @@ def compare_job(
         pretrained = load_backbone(backbone)
         train_x, train_y, val_x, val_y = finetune_data(space, pretrained, val_fraction, seed)
         settings = {
-            "from scratch": (load_backbone(backbone, pretrained=False), 0, 1.0),
+            "from scratch": (load_backbone(backbone, pretrained=False, seed=seed), 0, 1.0),
             "frozen": (pretrained, len(pretrained.block_names), 1.0),
             "fine-tuned": (load_backbone(backbone), n_frozen, lr_factor),
         }

@@ -130,13 +130,19 @@ def load_classifier(name: str) -> nn.Module:
     return copy.deepcopy(load_registry_model(get_model(name), torch.device("cpu")).module)
 
 
-def load_backbone(name: str = DEFAULT_BACKBONE, pretrained: bool = True) -> Backbone:
-    """A private copy of the registry model's trunk (safe to train); random weights when not `pretrained`.
+def load_backbone(name: str = DEFAULT_BACKBONE, pretrained: bool = True, seed: int = 0) -> Backbone:
+    """A private copy of the registry model's trunk (safe to train); random weights drawn from `seed` when
+    not `pretrained`.
 
     ModelUnavailable (one line) when the weights are not on this machine.
     """
     entry = get_model(name)
-    module = load_classifier(name) if pretrained else entry.build()
+    if pretrained:
+        module = load_classifier(name)
+    else:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            module = entry.build()
     trunk = Trunk(split_blocks(module)).eval()
     with torch.inference_mode():
         dim = trunk(torch.zeros(1, 3, 64, 64)).shape[1]

@@ -162,3 +162,9 @@ def test_fine_tuning_repeats_exactly_whatever_else_draws_random_numbers() -> Non
         second.train_for(0.0)
     for key, tensor in first.model.state_dict().items():
         assert torch.equal(tensor, second.model.state_dict()[key]), key
+
+
+def test_a_from_scratch_backbone_is_drawn_from_its_seed() -> None:
+    first, again, other = (load_backbone(pretrained=False, seed=s).trunk.state_dict() for s in (1, 1, 2))
+    assert all(torch.equal(first[k], again[k]) for k in first)
+    assert not torch.equal(first["blocks.stem.0.weight"], other["blocks.stem.0.weight"])
