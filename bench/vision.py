@@ -1,6 +1,6 @@
 """Pretrained image models on the CPU: load time, single-image latency, Grad-CAM and batch-32 throughput.
 
-    .venv/bin/python bench/vision.py [--repeats 5] [--architectures]
+    .venv/bin/python bench/vision.py [--repeats 5] [--architectures] [--models efficientnet_lite1 ...]
     .venv/bin/python bench/vision.py --preprocessing
 
 
@@ -27,7 +27,7 @@ from PIL import Image
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from core.vision.examples import EXAMPLES, example_image  # noqa: E402
+from core.vision.examples import EXAMPLE_PHOTOS, example_image  # noqa: E402
 from core.vision.gradcam import grad_cam  # noqa: E402
 from core.vision.inference import classify, forward  # noqa: E402
 from core.vision.registry import MODELS, ImageModel, LoadedModel, Preprocessing, load_model  # noqa: E402
@@ -72,11 +72,12 @@ def bench_model(entry: ImageModel, repeats: int) -> dict[str, str]:
     one = [forward(loaded, single)[1] / 1000 for _ in range(repeats + 1)][1:]
     crop = classify(loaded, photo).model_input
     cam = timed(lambda: grad_cam(loaded, crop, 282), repeats)
-    batch = single.repeat(32, 1, 1, 1)  # (32, 3, 224, 224)
+    batch = single.repeat(32, 1, 1, 1)  # (32, 3, crop, crop)
     batches = [forward(loaded, batch)[1] / 1000 for _ in range(max(2, repeats // 2) + 1)][1:]
     return {
         "model": entry.title + ("" if available else " (random weights)"),
-        "params": f"{sum(p.numel() for p in loaded.module.parameters()) / 1e6:.1f} M",
+        "params": f"{loaded.parameter_count / 1e6:.2f} M",
+        "input": f"{entry.preprocessing.crop}×{entry.preprocessing.crop}",
         "load": f"{median_ms(loads):.0f} ms" if available else "n/a",
         "preprocess": f"{median_ms(pre):.1f} ms",
         "forward, 1 image": ms(one),
@@ -98,7 +99,7 @@ def bench_preprocessing() -> None:
     net, base = loaded.module.net, loaded.entry.preprocessing
     stem_outputs: list[torch.Tensor] = []
     net._conv_stem.register_forward_hook(lambda _m, _i, out: stem_outputs.append(out))
-    known = {name: e.expected for name, e in EXAMPLES.items() if e.expected}
+    known = {name: e.expected for name, e in EXAMPLE_PHOTOS.items() if e.expected}
     print("| normalisation | top-1 hits | mean log P(known classes) | stem BN: mean abs log(var ratio) |")
     print("|---|---:|---:|---:|")
     for label, (mean, std) in NORMALISATIONS.items():
@@ -132,11 +133,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--architectures", action="store_true", help="also time models without weights")
     parser.add_argument("--preprocessing", action="store_true", help="compare Lite0 input normalisations")
+    parser.add_argument("--models", nargs="+", choices=list(MODELS), help="time only these (default: all)")
     args = parser.parse_args()
     if args.preprocessing:
         bench_preprocessing()
         return
     entries = [e for e in MODELS.values() if args.architectures or e.availability().available]
+    entries = [e for e in entries if not args.models or e.name in args.models]
     print(
         f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), {os.cpu_count()} CPUs, "
         f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
