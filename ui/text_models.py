@@ -27,6 +27,18 @@ def predict(name: str, text: str) -> SentimentPrediction:
     return classifier(name).predict([text])[0]
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def logits(name: str, text: str) -> tuple[float, float]:
+    """One text's two logits (NEGATIVE, POSITIVE)."""
+    return classifier(name).logits(text)
+
+
+def model_path(name: str) -> str | None:
+    """Where the registry model's files are on this machine (for the generated code), None if unknown."""
+    path = registry.get_model(name).availability().path
+    return str(path) if path else None
+
+
 @st.cache_data(show_spinner="Computing attributions…", max_entries=64)
 def explain(name: str, text: str, method: str) -> Attribution:
     """Per-word attributions by the chosen method."""

@@ -38,7 +38,7 @@ class Attribution:
     words: list[Word]  # the words the model saw (those after a truncation are left out)
     word_scores: np.ndarray  # (W,) contribution of each word
     positive: float  # P(POSITIVE) for the text
-    reference: float  # P(POSITIVE) for the baseline the contributions are measured from
+    reference: float  # P(POSITIVE) for the baseline: IG's all-[PAD] input; occlusion's text with no words
     delta: float  # IG completeness error: sum(token_scores) - (positive - reference); 0 for occlusion
     truncated: bool
 
@@ -181,7 +181,7 @@ def occlusion(classifier: SentimentClassifier, text: str, max_words: int = 200) 
         words,
         positive - probabilities[1:],
         positive,
-        positive,
+        no_words,
         0.0,
         truncated,
     )

@@ -111,6 +111,12 @@ class SentimentClassifier:
         logits = self.model(input_ids, attention_mask, inputs_embeds)
         return logits.softmax(dim=-1)[:, self.positive_at]
 
+    def logits(self, text: str) -> tuple[float, float]:
+        """The two logits (NEGATIVE, POSITIVE) for one text: softmax of these is what predict() reports."""
+        with torch.inference_mode():
+            row = self.model(**self.encode([text]))[0]  # (2,)
+        return float(row[1 - self.positive_at]), float(row[self.positive_at])
+
     def _positive_batch(self, texts: list[str]) -> list[float]:
         if self.pipe is not None:
             outputs = self.pipe(
