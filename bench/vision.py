@@ -9,9 +9,10 @@ whose weights are missing, built with random weights (the compute is the same; t
 measured). Threads follow core.runtime (1 unless NEURAL_PLAYGROUND_THREADS is set). Prints the machine load
 and a Markdown table to paste into the README.
 
-`--preprocessing` instead measures which input normalisation EfficientNet-Lite0's weights expect: top-1 hits
-and mean log-probability of the known classes over the example photos (3 crops × 2 flips each), and how far
-the first BatchNorm's running variance is from the variance the stem convolution actually produces.
+`--preprocessing` instead measures which input normalisation the EfficientNet-Lite weights expect (Lite0,
+Lite1 and Lite2, or those named by --models): top-1 hits and mean log-probability of the known classes over
+the example photos (3 crops × 2 flips each, at the model's own resolution), and how far the first BatchNorm's
+running variance is from the variance the stem convolution actually produces.
 """
 
 import argparse
@@ -93,10 +94,11 @@ NORMALISATIONS = {
 }
 
 
-def bench_preprocessing() -> None:
-    """Score each candidate normalisation of Lite0's input on the example photos with known classes."""
-    loaded = load_model(MODELS["efficientnet_lite0"], CPU)
+def bench_preprocessing(name: str) -> None:
+    """Score each candidate normalisation of a Lite model's input on the example photos with known classes."""
+    loaded = load_model(MODELS[name], CPU)
     net, base = loaded.module.net, loaded.entry.preprocessing
+    print(f"\n{loaded.entry.title}, crop {base.crop}:")
     stem_outputs: list[torch.Tensor] = []
     net._conv_stem.register_forward_hook(lambda _m, _i, out: stem_outputs.append(out))
     known = {name: e.expected for name, e in EXAMPLE_PHOTOS.items() if e.expected}
@@ -110,7 +112,7 @@ def bench_preprocessing() -> None:
             mirrored = photo.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
             indices = [loaded.entry.categories.index(c) for c in expected]
             for fraction in (0.875, 0.75, 1.0):
-                pre = Preprocessing(round(224 / fraction), 224, mean, std, base.interpolation)
+                pre = Preprocessing(round(base.crop / fraction), base.crop, mean, std, base.interpolation)
                 for picture in (photo, mirrored):
                     x = pre.to_tensor(picture)[None]
                     probs = forward(loaded, x)[0].softmax(-1)[0]
@@ -136,7 +138,9 @@ def main() -> None:
     parser.add_argument("--models", nargs="+", choices=list(MODELS), help="time only these (default: all)")
     args = parser.parse_args()
     if args.preprocessing:
-        bench_preprocessing()
+        print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        for name in args.models or ["efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2"]:
+            bench_preprocessing(name)
         return
     entries = [e for e in MODELS.values() if args.architectures or e.availability().available]
     entries = [e for e in entries if not args.models or e.name in args.models]
