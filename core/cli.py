@@ -42,8 +42,6 @@ def run_info(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every registered subcommand."""
-    import importlib
-
     parser = argparse.ArgumentParser(
         prog="python -m core", description="Neural Playground from the command line."
     )
