@@ -63,6 +63,13 @@ CURRICULUM: dict[str, list[PageEntry]] = {
             ":material/model_training:",
             "Train a network on 2-D data live; watch every neuron, weight, loss and gradient as it learns.",
         ),
+        PageEntry(
+            "pages/backprop.py",
+            "Backpropagation",
+            ":material/undo:",
+            "A 2-3-1 network's forward pass node by node and every gradient as a chain-rule product, checked "
+            "against autograd and finite differences; one SGD step; then the training loop on XOR.",
+        ),
     ],
     "Pretrained models": [
         PageEntry(

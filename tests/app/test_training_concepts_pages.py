@@ -1,0 +1,64 @@
+"""AppTests for the Training concept pages: Backpropagation, Loss functions, Optimizers."""
+
+import time
+from pathlib import Path
+
+from tests.app.helpers import open_page
+from tests.generated import run_generated
+
+
+def metric(at, label_start: str) -> str:
+    """The value of the first metric whose label starts with `label_start`."""
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+def table(at, column: str):
+    """The first dataframe shown that has `column`."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_backprop_numbers_follow_the_example_and_the_learning_rate(tmp_path: Path):
+    at = open_page("pages/backprop.py")
+    assert float(metric(at, "max |hand − autograd|")) < 1e-6
+    assert float(metric(at, "max |hand − finite difference|")) < 1e-6
+    gradients = table(at, "gradient (by hand)")
+    assert len(gradients) == 13
+    before, after = metric(at, "loss before"), metric(at, "loss after")
+    assert float(after) < float(before)
+
+    at.number_input(key="bp_x1").set_value(0.0).run()
+    moved = table(at, "gradient (by hand)")
+    assert not moved["gradient (by hand)"].equals(gradients["gradient (by hand)"])
+    w1_x1 = moved[moved["parameter"].str.match(r"W1\[\d,0\]")]
+    assert (w1_x1["gradient (by hand)"].astype(float) == 0).all()  # x1 = 0 teaches W1[j,0] nothing
+
+    at.select_slider(key="bp_lr").set_value(2.0).run()
+    assert float(metric(at, "loss after")) > float(metric(at, "loss before"))  # overshoot
+    at.slider(key="bp_shown").set_value(2).run()
+    assert len(table(at, "computed as")) == 2
+
+    code = at.code[-1].value
+    out = run_generated(code, tmp_path)
+    assert f"loss before: {metric(at, 'loss before')}" in out
+    assert f"loss after one step: {metric(at, 'loss after')}" in out
+    for _, row in table(at, "gradient (by hand)").iterrows():
+        assert f"dL/d{row['parameter']} = {row['gradient (by hand)']}" in out
+
+
+def test_backprop_training_loop_steps_and_plays():
+    at = open_page("pages/backprop.py")
+    assert metric(at, "Epoch").startswith("0 /")
+    at.button(key="bp_step").click().run()
+    assert metric(at, "Epoch").startswith("1 /")
+    at.number_input(key="bp_epochs").set_value(2500).run()  # a new budget is a new run
+    assert metric(at, "Epoch") == "0 / 2500"
+    at.button(key="bp_toggle").click().run()
+    runner = at.session_state["bp_runner"]
+    deadline = time.monotonic() + 60
+    while not runner.read(lambda job: job.done) and time.monotonic() < deadline:
+        runner.heartbeat()
+        time.sleep(0.05)
+    at.run()
+    assert metric(at, "Epoch") == "2500 / 2500"
+    assert float(metric(at, "Loss")) < 0.01  # XOR learnt (answering 0.5 everywhere gives 0.25)
+    runner.close()
