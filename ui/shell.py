@@ -70,6 +70,13 @@ CURRICULUM: dict[str, list[PageEntry]] = {
             "A 2-3-1 network's forward pass node by node and every gradient as a chain-rule product, checked "
             "against autograd and finite differences; one SGD step; then the training loop on XOR.",
         ),
+        PageEntry(
+            "pages/losses.py",
+            "Loss functions",
+            ":material/functions:",
+            "MSE, MAE, Huber, BCE, cross-entropy, hinge and KL divergence from torch.nn: each against the "
+            "prediction with its gradient, the slide's example term by term, BCE's saturation, outliers.",
+        ),
     ],
     "Pretrained models": [
         PageEntry(
