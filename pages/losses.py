@@ -127,9 +127,9 @@ if y_true is not None and y_pred is not None and len(y_true) == len(y_pred):
 st.subheader("3. BCE near 0 and 1, and why BCEWithLogitsLoss exists")
 st.markdown(
     "In float32, `torch.sigmoid(z)` rounds to exactly 1.0 once z > 16.6 and to 0 below about −88.7. "
-    "`nn.BCELoss` then takes log(0): PyTorch clamps each log at −100, so the loss sticks at 100 and its gradient is 0, "
-    "and the network stops learning from its most wrong examples. `nn.BCEWithLogitsLoss` takes z itself and "
-    "computes max(z, 0) − z·y + log(1 + e^−|z|), exact for every z."
+    "`nn.BCELoss` then takes log(0): PyTorch clamps each log at −100, so the loss sticks at 100 and its "
+    "gradient is 0, and the network stops learning from its most wrong examples. `nn.BCEWithLogitsLoss` "
+    "takes z itself and computes max(z, 0) − z·y + log(1 + e^−|z|), exact for every z."
 )
 sat_target = st.radio("Target y", [0.0, 1.0], horizontal=True, key="loss_sat_target")
 st.plotly_chart(
