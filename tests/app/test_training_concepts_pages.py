@@ -3,6 +3,8 @@
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.app.helpers import open_page
 from tests.generated import run_generated
 
@@ -62,3 +64,40 @@ def test_backprop_training_loop_steps_and_plays():
     assert metric(at, "Epoch") == "2500 / 2500"
     assert float(metric(at, "Loss")) < 0.01  # XOR learnt (answering 0.5 everywhere gives 0.25)
     runner.close()
+
+
+def test_losses_page_shows_the_slide_numbers_and_follows_its_controls(tmp_path: Path):
+    at = open_page("pages/losses.py")
+    values = dict(zip(table(at, "PyTorch")["loss"], table(at, "PyTorch")["value"], strict=True))
+    assert values["MSE"] == "0.015625" and round(float(values["BCE"]), 4) == 0.1213
+    assert any("**0.015625**" in m.value for m in at.markdown)
+
+    chart = at.get("plotly_chart")[0].proto.spec
+    at.selectbox(key="loss_name").set_value("Huber").run()
+    assert at.get("plotly_chart")[0].proto.spec != chart
+    at.slider(key="loss_delta").set_value(0.1).run()
+    values = dict(zip(table(at, "PyTorch")["loss"], table(at, "PyTorch")["value"], strict=True))
+    assert float(values["Huber"]) == pytest.approx(
+        (0.005 + 0.005 + 0.015 + 0.00125) / 4, abs=1e-6
+    )  # 0.2 > δ: linear
+
+    at.text_input(key="loss_y_pred").set_value("0.9, 0.1, 0.8, 0.05").run()
+    values = dict(zip(table(at, "PyTorch")["loss"], table(at, "PyTorch")["value"], strict=True))
+    assert float(values["BCE"]) == pytest.approx(0.857, abs=1e-3)
+    at.text_input(key="loss_y_pred").set_value("0.9, oops").run()
+    assert "not a number: 'oops'" in at.error[0].value
+    at.text_input(key="loss_y_pred").set_value("0.9, 0.1, 0.8, 0.95").run()
+
+    fits = table(at, "slope")
+    at.slider(key="loss_outlier").set_value(20.0).run()
+    assert not table(at, "slope").equals(fits)
+    saturated = table(at, "BCELoss(sigmoid(z))")
+    at.radio(key="loss_sat_target").set_value(1.0).run()
+    assert not table(at, "BCELoss(sigmoid(z))").equals(saturated)
+
+    out = run_generated(at.code[-1].value, tmp_path)
+    for name, value in zip(table(at, "PyTorch")["loss"], table(at, "PyTorch")["value"], strict=True):
+        assert f"{name} = {value}" in out
+    for _, row in table(at, "slope").iterrows():
+        if row["loss"] != "true line":
+            assert f"{row['loss']} line: y = {row['slope']} x + {row['intercept']}" in out
