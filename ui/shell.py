@@ -77,6 +77,13 @@ CURRICULUM: dict[str, list[PageEntry]] = {
             "MSE, MAE, Huber, BCE, cross-entropy, hinge and KL divergence from torch.nn: each against the "
             "prediction with its gradient, the slide's example term by term, BCE's saturation, outliers.",
         ),
+        PageEntry(
+            "pages/optimizers.py",
+            "Optimizers",
+            ":material/speed:",
+            "SGD, momentum, Nesterov, Adam, AdamW, RMSprop and Adagrad race on Rosenbrock, Beale, a saddle "
+            "and an ill-conditioned bowl from one start, then on a real network with the same minibatches.",
+        ),
     ],
     "Pretrained models": [
         PageEntry(
