@@ -446,18 +446,12 @@ with torch.no_grad():
 """
 
 
-def pytorch_code(
-    function: str,
-    start: tuple[float, float],
-    steps: int,
-    settings: dict[str, Settings],
-    network: NetworkRaceConfig,
-) -> str:
+def pytorch_code(function: str, start: tuple[float, float], steps: int, network: NetworkRaceConfig) -> str:
     """Self-contained PyTorch printing the page's race table, then each optimizer's digits test accuracy."""
     test = FUNCTIONS[function]
     optimizers = "\n".join(
-        f"    {name!r}: lambda params: {constructor_code(name, knobs, 'params')},"
-        for name, knobs in settings.items()
+        f"    {name!r}: lambda params: {constructor_code(name, dict(knobs), 'params')},"
+        for name, knobs in network.settings
     )
     race_code = RACE_TEMPLATE.format(
         f=test.code[0],

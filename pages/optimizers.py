@@ -145,7 +145,10 @@ def draw(runner, playing: bool) -> None:
     """Progress, the loss curves and each optimizer's test accuracy after the last finished epoch."""
     snap = runner.read(lambda job: job.snapshot())
     st.progress(snap.step / snap.total_steps, text=f"step {snap.step} / {snap.total_steps}")
-    st.plotly_chart(network_race_figure(snap, NAMES), key="opt_net_losses")
+    if snap.step:
+        st.plotly_chart(network_race_figure(snap, NAMES), key="opt_net_losses")
+    else:
+        st.caption("Press Play to train every optimizer, or Step for one minibatch each.")
     st.dataframe(
         pd.DataFrame(
             [
@@ -186,4 +189,4 @@ st.caption(
 )
 
 with st.expander("PyTorch for these settings"):
-    st.code(pytorch_code(function, start, steps, settings, network), language="python")
+    st.code(pytorch_code(function, start, steps, network), language="python")
