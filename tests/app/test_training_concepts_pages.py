@@ -101,3 +101,67 @@ def test_losses_page_shows_the_slide_numbers_and_follows_its_controls(tmp_path: 
     for _, row in table(at, "slope").iterrows():
         if row["loss"] != "true line":
             assert f"{row['loss']} line: y = {row['slope']} x + {row['intercept']}" in out
+
+
+def test_optimizers_race_follows_function_settings_and_step(tmp_path: Path):
+    at = open_page("pages/optimizers.py")
+    race = table(at, "end x")
+    assert list(race["optimizer"]) == [
+        "SGD",
+        "SGD+momentum",
+        "Nesterov",
+        "Adam",
+        "AdamW",
+        "RMSprop",
+        "Adagrad",
+    ]
+    reached = dict(zip(race["optimizer"], race["steps to within 0.001"], strict=True))
+    assert (
+        reached["SGD"] == "—" and reached["SGD+momentum"] == "—"
+    )  # Rosenbrock, 1000 steps: nobody there yet
+
+    at.select_slider(key="opt_steps").set_value(2000).run()
+    reached = dict(
+        zip(table(at, "end x")["optimizer"], table(at, "end x")["steps to within 0.001"], strict=True)
+    )
+    assert int(reached["SGD+momentum"]) < 2000
+
+    at.number_input(key="opt_Adam_lr").set_value(0.05).run()
+    adam = table(at, "end x").set_index("optimizer").loc["Adam"]
+    assert adam["steps to within 0.001"] != "—"  # Try this: Adam at lr 0.05 reaches (1, 1)
+
+    contour = at.get("plotly_chart")[0].proto.spec
+    at.slider(key="opt_show").set_value(10).run()
+    assert at.get("plotly_chart")[0].proto.spec != contour
+
+    at.selectbox(key="opt_function").set_value("Ill-conditioned quadratic").run()
+    at.number_input(key="opt_SGD_lr").set_value(0.041).run()
+    race = table(at, "end x").set_index("optimizer")
+    assert race.loc["SGD", "diverged"] == "yes"
+
+    at.multiselect(key="opt_chosen").set_value(["SGD", "Adam"]).run()
+    assert list(table(at, "end x")["optimizer"]) == ["SGD", "Adam"]
+    at.button(key="opt_reset_settings").click().run()
+    assert at.number_input(key="opt_SGD_lr").value == 0.001
+
+    at.number_input(key="opt_net_epochs").set_value(1).run()
+    at.select_slider(key="opt_net_hidden").set_value(8).run()
+    at.select_slider(key="opt_net_batch").set_value(128).run()
+    out = run_generated(at.code[-1].value, tmp_path, timeout=300)
+    for _, row in table(at, "end x").iterrows():
+        assert f"{row['optimizer']}: ends at ({row['end x']}, {row['end y']}), f = {row['f']}" in out
+
+    at.button(key="opt_net_step").click().run()
+    net = table(at, "test accuracy")
+    assert list(net["optimizer"]) == ["SGD", "Adam"] and net["last minibatch loss"].iloc[0] != "—"
+    at.button(key="opt_net_toggle").click().run()
+    runner = at.session_state["opt_runner"]
+    deadline = time.monotonic() + 120
+    while not runner.read(lambda job: job.done) and time.monotonic() < deadline:
+        runner.heartbeat()
+        time.sleep(0.05)
+    at.run()
+    net = table(at, "test accuracy").set_index("optimizer")
+    for name in ("SGD", "Adam"):
+        assert f"{name}: test accuracy {net.loc[name, 'test accuracy']}" in out
+    runner.close()
