@@ -79,7 +79,7 @@ def constructor_code(name: str, settings: Settings, params: str) -> str:
     for key in ("lr", "momentum", "nesterov", "betas", "alpha", "weight_decay", "lr_decay"):
         if key in group and key in defaults and group[key] != defaults[key].default:
             args.append(f"{key}={group[key]!r}")
-    return f"torch.optim.{cls.__name__}({params}, {', '.join(args)})"
+    return f"torch.optim.{cls.__name__}({', '.join([params, *args])})"
 
 
 @dataclass(frozen=True)
