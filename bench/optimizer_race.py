@@ -38,8 +38,8 @@ def main() -> None:
     began = time.perf_counter()
     runs = race(args.function, tuple(args.start), settings, args.steps)
     minimum = FUNCTIONS[args.function].minimum
-    print(f"| optimizer | torch.optim call | steps to within {TOLERANCE:g} of {minimum} |")
-    print("|---|---|---|")
+    print(f"| optimizer | torch.optim call | lr | steps to within {TOLERANCE:g} of {minimum} |")
+    print("|---|---|---:|---|")
     for name, run in runs.items():
         reached = steps_to_reach(run, minimum, TOLERANCE)
         if reached is not None:
@@ -48,7 +48,8 @@ def main() -> None:
             outcome = f"diverged after {len(run.points) - 1:,} steps"
         else:
             outcome = f"not within {args.steps:,} (distance {distance(run, minimum):.3g} at the end)"
-        print(f"| {name} | `{constructor_code(name, settings[name], 'params')}` | {outcome} |")
+        call = constructor_code(name, settings[name], "params")
+        print(f"| {name} | `{call}` | {settings[name]['lr']:g} | {outcome} |")
     print(f"\n{len(runs)} × {args.steps:,} steps in {time.perf_counter() - began:.1f} s", file=sys.stderr)
 
 

@@ -102,7 +102,7 @@ left, right = st.columns([3, 2])
 left.plotly_chart(contour_figure(function, runs, shown, NAMES), key="opt_contour")
 right.plotly_chart(race_loss_figure(function, runs, shown, NAMES), key="opt_race_loss")
 table = results(function, runs)
-right.dataframe(
+st.dataframe(
     pd.DataFrame(
         [
             {
@@ -117,6 +117,7 @@ right.dataframe(
         ]
     ),
     hide_index=True,
+    width="stretch",
     key="opt_race_table",
 )
 
