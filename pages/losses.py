@@ -155,7 +155,7 @@ st.subheader("4. Outliers: MSE against MAE and Huber")
 outlier = st.slider(
     "Outlier: how far the last point moves up", -20.0, 20.0, DEFAULTS.outlier, 0.5, key="loss_outlier"
 )
-fit = outlier_fits(outlier, delta, seed())
+fit = st.cache_data(outlier_fits, max_entries=64, show_spinner=False)(outlier, delta, seed())
 left, right = st.columns([2, 1])
 left.plotly_chart(outlier_figure(fit), key="loss_outliers")
 right.dataframe(

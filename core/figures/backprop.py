@@ -1,5 +1,6 @@
 """Figures of the Backpropagation page: the 2-3-1 network's computation graph and a loss curve."""
 
+import numpy as np
 import plotly.graph_objects as go
 
 from core.backprop import Trace
@@ -77,7 +78,11 @@ def loss_curve_figure(losses: list[float], title: str = "Training loss") -> go.F
     """Loss against epoch on a log axis (a loss of 0 is drawn at the axis floor by plotly)."""
     fig = go.Figure(
         go.Scatter(
-            x=list(range(1, len(losses) + 1)), y=losses, mode="lines", line={"color": SERIES[0]}, name="loss"
+            x=np.arange(1, len(losses) + 1),
+            y=np.asarray(losses),
+            mode="lines",
+            line={"color": SERIES[0]},
+            name="loss",
         )
     )
     fig.update_xaxes(title="epoch")

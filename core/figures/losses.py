@@ -1,5 +1,6 @@
 """Figures of the Loss functions page: a loss and its gradient, BCE's saturation, and outlier fits."""
 
+import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -10,9 +11,22 @@ from core.losses import Curve, OutlierFit, Saturation
 def curve_figure(curve: Curve, name: str) -> go.Figure:
     """The loss (top) and its derivative d loss / d prediction (bottom) against the prediction."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08)
-    fig.add_trace(go.Scatter(x=curve.x, y=curve.loss, name=f"{name} loss", line={"color": SERIES[0]}), 1, 1)
     fig.add_trace(
-        go.Scatter(x=curve.x, y=curve.gradient, name="gradient (autograd)", line={"color": SERIES[1]}), 2, 1
+        go.Scatter(
+            x=np.asarray(curve.x), y=np.asarray(curve.loss), name=f"{name} loss", line={"color": SERIES[0]}
+        ),
+        1,
+        1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=np.asarray(curve.x),
+            y=np.asarray(curve.gradient),
+            name="gradient (autograd)",
+            line={"color": SERIES[1]},
+        ),
+        2,
+        1,
     )
     fig.update_xaxes(title=curve.x_label, row=2, col=1)
     fig.update_yaxes(title="loss", row=1, col=1)
@@ -24,21 +38,52 @@ def saturation_figure(sat: Saturation, target: float) -> go.Figure:
     """BCELoss on a float32 sigmoid against BCEWithLogitsLoss and the exact loss, and both gradients."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08)
     fig.add_trace(
-        go.Scatter(x=sat.z, y=sat.exact, name="exact (float64)", line={"color": NEUTRAL, "width": 6}), 1, 1
-    )
-    fig.add_trace(
-        go.Scatter(x=sat.z, y=sat.with_logits, name="BCEWithLogitsLoss(z)", line={"color": SERIES[1]}), 1, 1
-    )
-    fig.add_trace(
-        go.Scatter(x=sat.z, y=sat.bce, name="BCELoss(sigmoid(z))", line={"color": POSITIVE, "dash": "dot"}),
+        go.Scatter(
+            x=np.asarray(sat.z),
+            y=np.asarray(sat.exact),
+            name="exact (float64)",
+            line={"color": NEUTRAL, "width": 6},
+        ),
         1,
         1,
     )
     fig.add_trace(
-        go.Scatter(x=sat.z, y=sat.with_logits_gradient, line={"color": SERIES[1]}, showlegend=False), 2, 1
+        go.Scatter(
+            x=np.asarray(sat.z),
+            y=np.asarray(sat.with_logits),
+            name="BCEWithLogitsLoss(z)",
+            line={"color": SERIES[1]},
+        ),
+        1,
+        1,
     )
     fig.add_trace(
-        go.Scatter(x=sat.z, y=sat.bce_gradient, line={"color": POSITIVE, "dash": "dot"}, showlegend=False),
+        go.Scatter(
+            x=np.asarray(sat.z),
+            y=np.asarray(sat.bce),
+            name="BCELoss(sigmoid(z))",
+            line={"color": POSITIVE, "dash": "dot"},
+        ),
+        1,
+        1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=np.asarray(sat.z),
+            y=np.asarray(sat.with_logits_gradient),
+            line={"color": SERIES[1]},
+            showlegend=False,
+        ),
+        2,
+        1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=np.asarray(sat.z),
+            y=np.asarray(sat.bce_gradient),
+            line={"color": POSITIVE, "dash": "dot"},
+            showlegend=False,
+        ),
         2,
         1,
     )
@@ -53,7 +98,11 @@ def outlier_figure(fit: OutlierFit) -> go.Figure:
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
-            x=fit.x[:-1], y=fit.y[:-1], mode="markers", name="points", marker={"color": NEUTRAL, "size": 8}
+            x=np.asarray(fit.x[:-1]),
+            y=np.asarray(fit.y[:-1]),
+            mode="markers",
+            name="points",
+            marker={"color": NEUTRAL, "size": 8},
         )
     )
     fig.add_trace(

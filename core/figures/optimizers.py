@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import plotly.graph_objects as go
 import torch
 
@@ -35,9 +36,9 @@ def contour_figure(function: str, runs: dict[str, Trajectory], upto: int, order:
     z = torch.log10(test.f(gx, gy) - test.lowest + 1e-3)
     fig = go.Figure(
         go.Contour(
-            x=xs.tolist(),
-            y=ys.tolist(),
-            z=z.tolist(),
+            x=xs.numpy(),  # numpy arrays: plotly validates them at once, nested lists value by value
+            y=ys.numpy(),
+            z=z.numpy(),
             colorscale="Greys",
             reversescale=True,
             showscale=False,
@@ -48,10 +49,11 @@ def contour_figure(function: str, runs: dict[str, Trajectory], upto: int, order:
     )
     for name, run in runs.items():
         _, points = _thin(run.points, upto)
+        path = np.array(points)  # (P, 2)
         fig.add_trace(
             go.Scatter(
-                x=[p[0] for p in points],
-                y=[p[1] for p in points],
+                x=path[:, 0],
+                y=path[:, 1],
                 mode="lines",
                 name=name,
                 line={"color": colour(order, name), "width": 2},
@@ -89,8 +91,8 @@ def race_loss_figure(function: str, runs: dict[str, Trajectory], upto: int, orde
         steps, values = _thin(run.values, len(run.values))
         fig.add_trace(
             go.Scatter(
-                x=steps,
-                y=[max(v - lowest, 1e-16) for v in values],
+                x=np.array(steps),
+                y=np.maximum(np.array(values) - lowest, 1e-16),
                 mode="lines",
                 name=name,
                 line={"color": colour(order, name)},
