@@ -15,11 +15,25 @@ from torch import nn
 
 from core.mlp import MLPConfig, build_mlp
 
-# Each hidden activation the page offers, with its derivative written from its output h and input z by hand.
-LOCAL_DERIVATIVES: dict[str, tuple[str, Callable[[float, float], float]]] = {
-    "Sigmoid": ("σ′(z) = h(1 − h)", lambda z, h: h * (1.0 - h)),
-    "Tanh": ("tanh′(z) = 1 − h²", lambda z, h: 1.0 - h * h),
-    "ReLU": ("ReLU′(z) = 1 if z > 0 else 0", lambda z, h: 1.0 if z > 0 else 0.0),
+
+@dataclass(frozen=True)
+class HiddenActivation:
+    """A hidden activation written by hand: h = forward(z), and its derivative from z and h."""
+
+    rule: str  # the derivative as the page prints it
+    forward: Callable[[float], float]
+    derivative: Callable[[float, float], float]  # (z, h) -> dh/dz
+
+
+# The hidden activations the page offers, by their torch.nn names.
+HIDDEN: dict[str, HiddenActivation] = {
+    "Sigmoid": HiddenActivation(
+        "σ′(z) = h(1 − h)", lambda z: 1.0 / (1.0 + math.exp(-z)), lambda z, h: h * (1 - h)
+    ),
+    "Tanh": HiddenActivation("tanh′(z) = 1 − h²", math.tanh, lambda z, h: 1.0 - h * h),
+    "ReLU": HiddenActivation(
+        "ReLU′(z) = 1 if z > 0 else 0", lambda z: max(z, 0.0), lambda z, h: float(z > 0)
+    ),
 }
 XOR_INPUTS = ((0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0))
 XOR_TARGETS = (0.0, 1.0, 1.0, 0.0)
@@ -32,7 +46,7 @@ class BackpropConfig:
     x1: float = 1.0  # first input
     x2: float = -0.5  # second input
     y: float = 1.0  # target
-    activation: str = "Sigmoid"  # hidden activation, a key of LOCAL_DERIVATIVES
+    activation: str = "Sigmoid"  # hidden activation, a key of HIDDEN
     lr: float = 0.5  # learning rate of the SGD step (and of the training loop)
     seed: int = 0  # initial weights: torch.manual_seed(seed), then nn.Linear's default init
 
@@ -88,10 +102,7 @@ def trace(model: nn.Sequential, config: BackpropConfig) -> Trace:
     """The forward and backward pass by hand (plain Python floats, no autograd)."""
     w1, b1, w2, b2 = weights(model)
     x, y = (config.x1, config.x2), config.y
-    _, derivative = LOCAL_DERIVATIVES[config.activation]
-    activation = {"Sigmoid": lambda z: 1.0 / (1.0 + math.exp(-z)), "Tanh": math.tanh}.get(
-        config.activation, lambda z: max(z, 0.0)
-    )
+    hidden = HIDDEN[config.activation]
     name = config.activation.lower()
     nodes: list[Node] = []
     z1, h = [], []
@@ -107,7 +118,7 @@ def trace(model: nn.Sequential, config: BackpropConfig) -> Trace:
             )
         )
     for j in range(3):
-        h.append(activation(z1[j]))
+        h.append(hidden.forward(z1[j]))
         nodes.append(Node(f"h{j}", f"{name}(z{j}) = {name}({z1[j]:.4f})", h[j]))
     y_hat = sum(w2[j] * h[j] for j in range(3)) + b2
     nodes.append(
@@ -124,14 +135,14 @@ def trace(model: nn.Sequential, config: BackpropConfig) -> Trace:
     node_gradients = {"L": 1.0, "ŷ": dl}
     for j in range(3):
         node_gradients[f"h{j}"] = dl * w2[j]
-        node_gradients[f"z{j}"] = dl * w2[j] * derivative(z1[j], h[j])
+        node_gradients[f"z{j}"] = dl * w2[j] * hidden.derivative(z1[j], h[j])
     gradients = [
         Gradient("b2", b2, "∂L/∂ŷ · ∂ŷ/∂b2", (dl, 1.0), 1.0, dl),
     ]
     for j in range(3):
         gradients.append(Gradient(f"w2[{j}]", w2[j], f"∂L/∂ŷ · ∂ŷ/∂w2[{j}]", (dl, h[j]), h[j], dl * h[j]))
     for j in range(3):
-        dh = derivative(z1[j], h[j])
+        dh = hidden.derivative(z1[j], h[j])
         upstream = (dl, w2[j], dh)
         chain = f"∂L/∂ŷ · ∂ŷ/∂h{j} · ∂h{j}/∂z{j}"
         for k in range(2):

@@ -9,12 +9,6 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-# What a loss compares, which fixes the x axis of its curve:
-# "value": a prediction ŷ with a real target y; "probability": p in (0, 1) with y in [0, 1];
-# "logit": a raw score z with y in [0, 1]; "classes": a vector of class scores with the index of the true
-# class; "distribution": log-probabilities with a target probability vector.
-KINDS = ("value", "probability", "logit", "classes", "distribution")
-
 
 @dataclass(frozen=True)
 class LossParam:
@@ -33,7 +27,10 @@ class LossEntry:
     name: str
     module: str  # class name in torch.nn
     formula: str  # per example, in PyTorch's definition (LaTeX)
-    kind: str  # one of KINDS
+    # What the loss compares, which fixes the x axis of its curve: "value" (a prediction ŷ, a real target y),
+    # "probability" (p in (0, 1), y in [0, 1]), "logit" (a raw score z, y in [0, 1]), "classes" (class
+    # scores and the true class's index) or "distribution" (log-probabilities, target probabilities).
+    kind: str
     note: str
     param: LossParam | None = None
     fixed: tuple[tuple[str, object], ...] = ()  # keyword arguments the page always passes

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core.backprop import (
-    LOCAL_DERIVATIVES,
+    HIDDEN,
     XOR_INPUTS,
     XOR_TARGETS,
     BackpropConfig,
@@ -37,7 +37,7 @@ c1, c2, c3, c4, c5 = st.columns(5)
 x1 = c1.number_input("x1", -5.0, 5.0, 1.0, 0.1, key="bp_x1")
 x2 = c2.number_input("x2", -5.0, 5.0, -0.5, 0.1, key="bp_x2")
 y = c3.number_input("target y", -5.0, 5.0, 1.0, 0.1, key="bp_y")
-activation = c4.selectbox("Hidden activation", list(LOCAL_DERIVATIVES), key="bp_activation")
+activation = c4.selectbox("Hidden activation", list(HIDDEN), key="bp_activation")
 lr = c5.select_slider("Learning rate", [0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 2.0], 0.5, key="bp_lr")
 config = BackpropConfig(float(x1), float(x2), float(y), activation, float(lr), seed())
 model = build_network(config)
@@ -62,9 +62,8 @@ st.dataframe(
 )
 
 st.subheader("2. Backward pass: every gradient by the chain rule")
-derivative_rule, _ = LOCAL_DERIVATIVES[activation]
 st.markdown(
-    f"∂L/∂ŷ = 2(ŷ − y); ∂ŷ/∂w2[j] = h_j; ∂ŷ/∂h_j = w2[j]; {derivative_rule}; ∂z_j/∂W1[j,k] = x_k; "
+    f"∂L/∂ŷ = 2(ŷ − y); ∂ŷ/∂w2[j] = h_j; ∂ŷ/∂h_j = w2[j]; {HIDDEN[activation].rule}; ∂z_j/∂W1[j,k] = x_k; "
     "∂z_j/∂b1[j] = 1. The *local derivative* is the last factor: how the node a parameter feeds moves "
     "with it."
 )
