@@ -11,12 +11,12 @@ from core.optim_race import (
     TOLERANCE,
     NetworkRace,
     NetworkRaceConfig,
+    constructor_code,
     default_settings,
     pytorch_code,
     race,
     results,
 )
-from core.playground.optim import OPTIMIZERS
 from ui.live import drop_runner, live_fragment, session_runner, training_buttons
 from ui.shell import ensure_shell, seed
 
@@ -64,7 +64,6 @@ with st.expander("Hyperparameters of each optimizer (torch's defaults to start)"
     st.button("Reset to torch's defaults", key="opt_reset_settings", on_click=reset_settings)
     tabs = st.tabs(NAMES)
     for tab, name in zip(tabs, NAMES, strict=True):
-        tab.caption(OPTIMIZERS[name].note)
         for knob in KNOBS[name]:
             tab.number_input(
                 KNOB_LABELS[knob],
@@ -74,6 +73,8 @@ with st.expander("Hyperparameters of each optimizer (torch's defaults to start)"
                 format="%.5g",
                 key=f"opt_{name}_{knob}",
             )
+        knobs = {knob: float(st.session_state[f"opt_{name}_{knob}"]) for knob in KNOBS[name]}
+        tab.code(constructor_code(name, knobs, "model.parameters()"), language="python")
 chosen = st.multiselect("Optimizers in the race", NAMES, default=NAMES, key="opt_chosen")
 settings = {
     name: {knob: float(st.session_state[f"opt_{name}_{knob}"]) for knob in KNOBS[name]} for name in chosen
