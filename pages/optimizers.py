@@ -40,6 +40,11 @@ def cached_race(function: str, start: tuple[float, float], settings: tuple, step
     return race(function, start, {name: dict(knobs) for name, knobs in settings}, steps)
 
 
+def knob_values(name: str) -> dict[str, float]:
+    """One optimizer's hyperparameters as its widgets hold them."""
+    return {knob: float(st.session_state[f"opt_{name}_{knob}"]) for knob in KNOBS[name]}
+
+
 def reset_settings() -> None:
     """Every knob back to the registry's settings with torch's default learning rate."""
     for name in NAMES:
@@ -73,12 +78,9 @@ with st.expander("Hyperparameters of each optimizer (torch's defaults to start)"
                 format="%.5g",
                 key=f"opt_{name}_{knob}",
             )
-        knobs = {knob: float(st.session_state[f"opt_{name}_{knob}"]) for knob in KNOBS[name]}
-        tab.code(constructor_code(name, knobs, "model.parameters()"), language="python")
+        tab.code(constructor_code(name, knob_values(name), "model.parameters()"), language="python")
 chosen = st.multiselect("Optimizers in the race", NAMES, default=NAMES, key="opt_chosen")
-settings = {
-    name: {knob: float(st.session_state[f"opt_{name}_{knob}"]) for knob in KNOBS[name]} for name in chosen
-}
+settings = {name: knob_values(name) for name in chosen}
 
 st.subheader("1. The race on a 2-D function")
 c1, c2, c3, c4 = st.columns(4)
