@@ -34,10 +34,10 @@ KNOB_LABELS = {
 }
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def cached_race(function: str, start: tuple[float, float], settings: tuple, steps: int):
-    """The 2-D race for these settings (settings as ((name, ((knob, value), ...)), ...) to be hashable)."""
-    return race(function, start, {name: dict(knobs) for name, knobs in settings}, steps)
+@st.cache_data(max_entries=256, show_spinner=False)
+def cached_run(function: str, start: tuple[float, float], name: str, knobs: tuple, steps: int):
+    """One optimizer's 2-D run, cached per optimizer: changing one optimizer's settings reruns only it."""
+    return race(function, start, {name: dict(knobs)}, steps)[name]
 
 
 def knob_values(name: str) -> dict[str, float]:
@@ -98,8 +98,12 @@ if not chosen:
     st.stop()
 
 frozen = tuple((name, tuple(knobs.items())) for name, knobs in settings.items())
-with st.spinner(f"Running {len(chosen)} optimizers for {steps} steps…"):
-    runs = cached_race(function, start, frozen, steps)
+progress = st.progress(0.0)
+runs = {}
+for i, (name, knobs) in enumerate(frozen):
+    progress.progress(i / len(frozen), text=f"{name}: {steps} steps…")
+    runs[name] = cached_run(function, start, name, knobs, steps)
+progress.empty()
 shown = st.slider("Show step", 0, steps, steps, key="opt_show")
 left, right = st.columns([3, 2])
 left.plotly_chart(contour_figure(function, runs, shown, NAMES), key="opt_contour")
