@@ -25,6 +25,10 @@ ensure_shell()
 DEFAULTS = LossLabConfig()
 SATURATION_LOGITS = [z / 4 for z in range(-160, 161)]  # z from −40 to 40
 SATURATION_TABLE = [-120.0, -20.0, 0.0, 10.0, 16.0, 17.0, 20.0, 120.0]
+# Pure functions of the widgets' values: computed once per setting.
+cached_curve = st.cache_data(curve, max_entries=128, show_spinner=False)
+cached_saturation = st.cache_data(saturation, max_entries=8, show_spinner=False)
+cached_fits = st.cache_data(outlier_fits, max_entries=64, show_spinner=False)
 
 
 def vector_input(label: str, default: tuple[float, ...], key: str, column) -> list[float] | None:
@@ -63,7 +67,7 @@ value = {"delta": delta, "margin": margin}.get(entry.param.name) if entry.param 
 c1.markdown(f"`{entry.code(value)}`")
 c1.latex(entry.formula)
 c1.caption(entry.note)
-c2.plotly_chart(curve_figure(curve(name, target, value), name), key="loss_curve")
+c2.plotly_chart(curve_figure(cached_curve(name, target, value), name), key="loss_curve")
 
 st.subheader("2. Your own vectors: the slide's example")
 v1, v2 = st.columns(2)
@@ -133,9 +137,9 @@ st.markdown(
 )
 sat_target = st.radio("Target y", [0.0, 1.0], horizontal=True, key="loss_sat_target")
 st.plotly_chart(
-    saturation_figure(saturation(sat_target, SATURATION_LOGITS), sat_target), key="loss_saturation"
+    saturation_figure(cached_saturation(sat_target, SATURATION_LOGITS), sat_target), key="loss_saturation"
 )
-table = saturation(sat_target, SATURATION_TABLE)
+table = cached_saturation(sat_target, SATURATION_TABLE)
 st.dataframe(
     pd.DataFrame(
         {
@@ -155,7 +159,7 @@ st.subheader("4. Outliers: MSE against MAE and Huber")
 outlier = st.slider(
     "Outlier: how far the last point moves up", -20.0, 20.0, DEFAULTS.outlier, 0.5, key="loss_outlier"
 )
-fit = st.cache_data(outlier_fits, max_entries=64, show_spinner=False)(outlier, delta, seed())
+fit = cached_fits(outlier, delta, seed())
 left, right = st.columns([2, 1])
 left.plotly_chart(outlier_figure(fit), key="loss_outliers")
 right.dataframe(
