@@ -17,7 +17,7 @@ from core.backprop import (
     trace,
 )
 from core.figures.backprop import graph_figure, loss_curve_figure
-from ui.live import drop_runner, live_fragment, session_runner, training_buttons
+from ui.live import drop_runner, live_view, session_runner
 from ui.shell import ensure_shell, seed
 
 ensure_shell()
@@ -108,7 +108,6 @@ epochs = int(st.number_input("Epochs", 10, 20000, 2000, 100, key="bp_epochs"))
 runner = session_runner(
     "bp_runner", lambda: XorLoop(config, epochs), identity=(activation, config.lr, config.seed, epochs)
 )
-training_buttons(runner, "bp", step_help="Train one epoch", on_reset=lambda: drop_runner("bp_runner"))
 
 
 def draw(runner, playing: bool) -> None:
@@ -133,7 +132,7 @@ def draw(runner, playing: bool) -> None:
     )
 
 
-live_fragment(runner, draw, fps=4)
+live_view(runner, draw, "bp", fps=4, step_help="Train one epoch", on_reset=lambda: drop_runner("bp_runner"))
 
 st.subheader("Try this")
 st.markdown(

@@ -17,7 +17,7 @@ from core.optim_race import (
     race,
     results,
 )
-from ui.live import drop_runner, live_fragment, session_runner, training_buttons
+from ui.live import drop_runner, live_view, session_runner
 from ui.shell import ensure_shell, seed
 
 ensure_shell()
@@ -141,12 +141,6 @@ batch_size = int(n2.select_slider("Batch size", [8, 16, 32, 64, 128], 32, key="o
 epochs = int(n3.number_input("Epochs", 1, 50, 10, key="opt_net_epochs"))
 network = NetworkRaceConfig(hidden, batch_size, epochs, seed(), frozen)
 runner = session_runner("opt_runner", lambda: NetworkRace(network), identity=network)
-training_buttons(
-    runner,
-    "opt_net",
-    step_help="One minibatch for every optimizer",
-    on_reset=lambda: drop_runner("opt_runner"),
-)
 
 
 def draw(runner, playing: bool) -> None:
@@ -176,7 +170,14 @@ def draw(runner, playing: bool) -> None:
     )
 
 
-live_fragment(runner, draw, fps=2)
+live_view(
+    runner,
+    draw,
+    "opt_net",
+    fps=2,
+    step_help="One minibatch for every optimizer",
+    on_reset=lambda: drop_runner("opt_runner"),
+)
 
 st.subheader("Try this")
 st.markdown(
