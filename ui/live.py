@@ -16,6 +16,8 @@ import streamlit as st
 
 from core.runner import Runner, TrainingJob
 
+PIXELATED = "pixelated"  # container key prefix of `pixelated_picture`
+PIXELATED_STYLE = "<style>[class*='st-key-pixelated_'] img { image-rendering: pixelated; }</style>"
 MAX_FPS = 10.0  # redraws per second at most while training: enough to see it move, cheap for the server
 
 
@@ -87,6 +89,7 @@ def live_view(
     then reruns once to switch between the playing and the paused view. Each redraw is the runner's
     heartbeat: when the tab closes or the visitor leaves the page, redraws stop and so does the worker."""
     playing = runner.playing
+    st.html(PIXELATED_STYLE)  # once per page run, not per redraw
 
     @st.fragment(run_every=1.0 / fps if playing else None)
     def redraw() -> None:
@@ -122,6 +125,5 @@ def picture(png: bytes, width: int | str = "content", caption: str | None = None
 def pixelated_picture(png: bytes, key: str, width: int, caption: str | None = None) -> None:
     """A small picture shown `width` pixels wide with every pixel a sharp square: a heatmap sent at its own
     resolution costs a fraction of the bytes and encoding time of one scaled up on the server."""
-    with st.container(key=key):
-        st.html(f"<style>.st-key-{key} img {{ image-rendering: pixelated; }}</style>")
+    with st.container(key=f"{PIXELATED}_{key}"):
         picture(png, width, caption)
