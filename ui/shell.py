@@ -64,6 +64,16 @@ CURRICULUM: dict[str, list[PageEntry]] = {
             "Train a network on 2-D data live; watch every neuron, weight, loss and gradient as it learns.",
         ),
     ],
+    "Architectures": [
+        PageEntry(
+            "pages/rnn.py",
+            "Recurrent networks",
+            ":material/replay:",
+            "The seed slide's SimpleRNN step by step; then train an RNN, LSTM or GRU live on the adding "
+            "problem, a noisy signal or your own text, and watch hidden states, gates and gradients "
+            "through time.",
+        ),
+    ],
     "Pretrained models": [
         PageEntry(
             "pages/image_classification.py",
