@@ -102,7 +102,13 @@ def live_view(runner: Runner, playing: bool) -> None:
     baseline = ADDING_BASELINE if task == "adding" else None
     st.plotly_chart(
         training_figure(
-            snap.losses, snap.eval_steps, snap.metric, name, baseline, "always answering 1.0: MSE = 1/6"
+            np.exp(snap.losses) if task == "chars" else snap.losses,
+            snap.eval_steps,
+            snap.metric,
+            name,
+            baseline,
+            "always answering 1.0: MSE = 1/6",
+            "training perplexity (e^loss of each batch)" if task == "chars" else "training loss",
         ),
         key="rnn_training_chart",
     )

@@ -15,13 +15,14 @@ def training_figure(
     metric_name: str,
     baseline: float | None = None,
     baseline_name: str = "",
+    loss_name: str = "training loss",
     height: int = 320,
 ) -> go.Figure:
-    """Training loss at every step and the test metric where it was measured, on a log scale; `baseline`
-    (e.g. the adding problem's 1/6) as a dashed line."""
+    """Training loss (or what `loss_name` says is plotted) at every step and the test metric where it was
+    measured, on a log scale; `baseline` (e.g. the adding problem's 1/6) as a dashed line."""
     fig = go.Figure()
     steps = np.arange(1, len(losses) + 1)
-    fig.add_scatter(x=steps, y=losses, name="training loss", line={"color": NEUTRAL, "width": 1})
+    fig.add_scatter(x=steps, y=losses, name=loss_name, line={"color": NEUTRAL, "width": 1})
     fig.add_scatter(x=eval_steps, y=metric, name=metric_name, line={"color": POSITIVE, "width": 2.5})
     if baseline is not None:
         fig.add_hline(y=baseline, line={"dash": "dash", "color": NEGATIVE}, annotation_text=baseline_name)

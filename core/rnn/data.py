@@ -47,3 +47,12 @@ def windows(
     if series.is_floating_point():
         return x[..., None], y[..., None]  # (B, T, 1)
     return x, y  # (B, T)
+
+
+def split_text(codes: torch.Tensor, block: int, every: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Character codes (N,) cut into blocks of `block` characters: every `every`-th block is held out, the
+    rest trains. Held-out blocks come from all over the text, so they share its words and topics."""
+    blocks = codes.split(block)
+    held = [b for i, b in enumerate(blocks) if i % every == every - 1]
+    train = [b for i, b in enumerate(blocks) if i % every != every - 1]
+    return torch.cat(train), torch.cat(held) if held else codes[:0]

@@ -7,7 +7,7 @@ from string import Template
 
 from core.rnn import data, model
 from core.rnn.config import RNNConfig
-from core.rnn.job import ADDING_TEST_SIZE, EVAL_BATCH, SERIES_POINTS, TEXT_TRAIN_SHARE, TRAIN_SHARE
+from core.rnn.job import ADDING_TEST_SIZE, EVAL_BATCH, SERIES_POINTS, TEXT_BLOCK, TEXT_HOLD_EVERY, TRAIN_SHARE
 from core.rnn.simple import SimpleRNN
 from core.rnn.text import prepare_text
 
@@ -82,10 +82,11 @@ codes = torch.tensor([ALPHABET.index(c) for c in TEXT])
 torch.manual_seed(SEED)
 model = SequenceModel(CELL, VOCAB, HIDDEN, LAYERS, VOCAB)
 gen = torch.Generator().manual_seed(SEED)
-split = int($train_share * len(codes))
-held_out = len(codes) - split >= SEQ_LEN + 1  # else the perplexity is measured on the training text
-train_series = codes[:split] if held_out else codes
-test_codes = codes[split:] if held_out else codes
+# every ${every}th block of $block characters is held out
+train_codes, held_codes = split_text(codes, $block, $every)
+held_out = len(held_codes) >= SEQ_LEN + 1  # else the perplexity is measured on the training text
+train_series = train_codes if held_out else codes
+test_codes = held_codes if held_out else codes
 test = windows(test_codes, $eval_batch, SEQ_LEN, torch.Generator().manual_seed(SEED + 1))
 """)
 
@@ -125,7 +126,9 @@ def train_script(config: RNNConfig, steps: int) -> str:
         batch_call = "windows(train_series, BATCH, SEQ_LEN, gen)"
     else:
         text = prepare_text(config.text, config.seq_len + 1).text
-        setup = CHARS_SETUP.substitute(text=repr(text), train_share=TEXT_TRAIN_SHARE, eval_batch=EVAL_BATCH)
+        setup = CHARS_SETUP.substitute(
+            text=repr(text), block=TEXT_BLOCK, every=TEXT_HOLD_EVERY, eval_batch=EVAL_BATCH
+        )
         batch_call = "windows(train_series, BATCH, SEQ_LEN, gen)"
     clip_line = (
         f"torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm={config.clip})"

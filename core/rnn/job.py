@@ -10,14 +10,14 @@ import numpy as np
 import torch
 
 from core.rnn.config import RNNConfig
-from core.rnn.data import adding_batch, sine_series, windows
+from core.rnn.data import adding_batch, sine_series, split_text, windows
 from core.rnn.model import SequenceModel, model_input, task_loss
 from core.rnn.text import prepare_text
 
 ADDING_TEST_SIZE = 1000  # adding-problem test sequences
 SERIES_POINTS = 3000  # length of the forecasting signal; its first TRAIN_SHARE trains, the rest tests
 TRAIN_SHARE = 0.8
-TEXT_TRAIN_SHARE = 0.9  # the character model holds out the end of the text, when it is long enough
+TEXT_BLOCK, TEXT_HOLD_EVERY = 256, 5  # the character model holds out every 5th block of 256 characters
 EVAL_BATCH = 64  # test windows for forecasting and characters
 EVAL_EVERY = 25  # steps between two test evaluations
 ADDING_BASELINE = 1 / 6  # MSE of always answering 1.0: the variance of the sum of two U(0, 1) numbers
@@ -66,10 +66,10 @@ class RNNJob:
             self.train_series, self.test_series = series[:split], series[split:]
             self.test = windows(self.test_series, EVAL_BATCH, T, test_gen)
         else:
-            split = int(TEXT_TRAIN_SHARE * len(codes))
-            self.held_out = len(codes) - split >= T + 1
-            self.train_series = codes[:split] if self.held_out else codes
-            self.test = windows(codes[split:] if self.held_out else codes, EVAL_BATCH, T, test_gen)
+            train, held = split_text(codes, TEXT_BLOCK, TEXT_HOLD_EVERY)
+            self.held_out = len(held) >= T + 1
+            self.train_series = train if self.held_out else codes
+            self.test = windows(held if self.held_out else codes, EVAL_BATCH, T, test_gen)
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr)
         self.clip = config.clip
         self.live_changed = False

@@ -161,15 +161,16 @@ def test_char_model_loss_decreases_on_the_default_text():
 
 
 def test_lstm_solves_the_adding_problem_where_a_vanilla_rnn_does_not():
-    """The acceptance claim at T = 50 in small: within 1000 steps (the benchmark runs the full budget)."""
-    results = {}
-    for cell in ("LSTM", "RNN"):
-        job = RNNJob(RNNConfig(cell=cell, steps=1000))
-        while not job.done:
-            job.train_for(1.0)
-        results[cell] = min(job.metrics) if cell == "LSTM" else job.metrics[-1]
-    assert results["LSTM"] < 0.01
-    assert results["RNN"] > 0.1
+    """The acceptance claim at T = 50 in small: the LSTM gets below 0.01 within 1000 steps, and the vanilla
+    RNN is still above 0.1 after as many steps (bench/rnn.py runs the full budget)."""
+    lstm = RNNJob(RNNConfig(cell="LSTM", steps=1000))
+    while not lstm.done and lstm.metrics[-1] >= 0.01:
+        lstm.step()
+    assert lstm.metrics[-1] < 0.01
+    rnn = RNNJob(RNNConfig(cell="RNN", steps=lstm.steps))
+    while not rnn.done:
+        rnn.train_for(1.0)
+    assert rnn.metrics[-1] > 0.1
 
 
 def test_prepare_text_bad_input_gets_one_line_each():
