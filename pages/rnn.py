@@ -90,15 +90,19 @@ inside_view(probe, seed())
 
 st.header("Try this")
 st.markdown(
-    "- **Adding problem, T = 50**: train the LSTM (about 700 steps, a few seconds) until the test MSE is "
-    "below 0.01; then pick RNN and train again: it stays near 1/6 ≈ 0.167, the MSE of always answering 1.0. "
-    "GRU solves it too, in fewer steps.\n"
-    "- Pause both and compare their gradients through time: the trained RNN's ‖∂L/∂h_1‖ / ‖∂L/∂h_T‖ is "
-    "orders of magnitude smaller than the LSTM's, so the first marked number never gets a learning signal.\n"
-    "- **Clipping**: set the learning rate to 0.3 and clipping to 0 on the RNN: the gradient norm jumps and "
-    "the loss spikes. Clipping at 1 keeps every step's length at most 1·lr-scale.\n"
-    "- **Characters**: train the default text until the perplexity is below 3, then move the temperature "
-    "from 0.2 (the same words over and over) to 1.5 (made-up words)."
+    "- **Adding problem, T = 50** (defaults, seed 0): the LSTM's test MSE falls below 0.01 after about 600 "
+    "steps and the GRU's after about 300; the vanilla RNN stays near 0.17 for all 3000 steps, about 1/6, "
+    "the MSE of always answering 1.0.\n"
+    "- **Gradients through time**: pause the LSTM at step 300 (MSE still ≈ 0.17): ‖∂L/∂h_1‖ / ‖∂L/∂h_T‖ is "
+    "around 10⁻¹¹, so the first marked number sends back no signal. Pause again once the MSE is below 0.01: "
+    "the ratio is around 0.06 and the curve is nearly flat.\n"
+    "- **Clipping**: with clipping at 0.1 about three steps in four are clipped (the blue line sits on 0.1), "
+    "yet the LSTM still solves the adding problem, here even sooner (about 450 steps): Adam divides each "
+    "step by a running average of the gradient's size, so shrinking the gradient changes less than it "
+    "would with plain SGD.\n"
+    "- **Characters** on the default text: the validation perplexity bottoms out near 6.4 around step 225, "
+    "then rises while the training perplexity falls towards 1: the model memorizes this short text "
+    "(overfitting). Its samples at temperature 0.2 repeat lines of the text; at 1.5 they make up words."
 )
 
 st.header("PyTorch for these settings")
