@@ -5,13 +5,13 @@ import pandas as pd
 import streamlit as st
 
 from core.figures.rnn import forecast_figure
-from core.rnn.export import metric_line, seed_script, train_script
+from core.rnn.export import seed_script
 from core.rnn.job import RNNJob
 from core.rnn.simple import build_seed_model, hand_recurrence, shape_table
 from core.rnn.text import TextError, prepare_text
 from core.rnn.views import forecast_view
 from ui.live import drop_runner, live_fragment, session_runner, training_buttons
-from ui.rnn import controls, inside_view, live_view, metric_name, temperature_control
+from ui.rnn import controls, inside_view, live_view, script_view, temperature_control
 from ui.shell import ensure_shell, seed
 
 ensure_shell()
@@ -61,21 +61,20 @@ if config.task == "chars":
             side.info(note)
     except TextError as error:
         problems.append(str(error))
+runner = None  # no run while a setting is wrong; the last one is kept in the session
 with main:
     for problem in problems:
         st.error(problem)
-    if problems:
-        st.stop()
-    runner = session_runner("rnn_runner", lambda: RNNJob(config), identity=config.identity())
-    runner.apply(lambda job: (job.set_lr(config.lr), job.set_clip(config.clip)))
-    training_buttons(
-        runner, "rnn", step_help="Train one step (one batch)", on_reset=lambda: drop_runner("rnn_runner")
-    )
-    temperature_control(runner.job)
-    live_fragment(runner, live_view, fps=2)
+    if not problems:
+        runner = session_runner("rnn_runner", lambda: RNNJob(config), identity=config.identity())
+        runner.apply(lambda job: (job.set_lr(config.lr), job.set_clip(config.clip)))
+        training_buttons(
+            runner, "rnn", step_help="Train one step (one batch)", on_reset=lambda: drop_runner("rnn_runner")
+        )
+        temperature_control(runner.job)
+        live_fragment(runner, live_view, fps=2)
 
-paused = not runner.playing
-probe = runner.read(lambda job: job.probe()) if paused else None
+probe = runner.read(lambda job: job.probe()) if runner is not None and not runner.playing else None
 if probe is not None and probe.task == "sine":
     context, truth, one_step, rolled, rollout_mse = forecast_view(probe)
     main.plotly_chart(forecast_figure(context, truth, one_step, rolled), key="rnn_forecast")
@@ -86,7 +85,7 @@ if probe is not None and probe.task == "sine":
     )
 
 st.header("3. Inside the network")
-inside_view(probe, seed())
+inside_view(runner, probe, seed())
 
 st.header("Try this")
 st.markdown(
@@ -106,13 +105,4 @@ st.markdown(
 )
 
 st.header("PyTorch for these settings")
-snap = runner.read(lambda job: job.snapshot())
-steps = int(snap.eval_steps[-1])
-st.markdown(
-    f"This script trains the run above for its {steps} steps up to its last measurement and prints "
-    f"`{metric_line(config.task, steps, float(snap.metric[-1]))}`: the {metric_name(config.task)} "
-    "shown above."
-)
-if snap.live_changed:
-    st.warning("The learning rate or clipping changed during this run: the script uses the current values.")
-st.code(train_script(config, steps), language="python")
+script_view(runner, config)

@@ -12,8 +12,9 @@ from core.figures.rnn import (
     training_figure,
 )
 from core.rnn.config import MAX_HIDDEN, MAX_HORIZON, MAX_LAYERS, MAX_SEQ_LEN, MIN_SEQ_LEN, TASKS, RNNConfig
+from core.rnn.export import metric_line, train_script
 from core.rnn.inside import hidden_states, lstm_gates, sample_text
-from core.rnn.job import ADDING_BASELINE, RNNJob
+from core.rnn.job import ADDING_BASELINE, EVAL_EVERY, RNNJob
 from core.rnn.model import CELLS
 from core.rnn.text import DEFAULT_TEXT
 from core.rnn.views import adding_examples, comparable, gradient_curves, model_inputs, vanishing_ratio
@@ -94,8 +95,13 @@ def live_view(runner: Runner, playing: bool) -> None:
     name = metric_name(task)
     cols = st.columns(4)
     cols[0].metric("Step", f"{snap.step:,}", help=f"of {runner.job.config.steps:,}")
-    cols[1].metric(f"{name} (step {snap.eval_steps[-1]})", f"{snap.metric[-1]:.4g}")
-    cols[2].metric("Training loss", f"{snap.losses[-1]:.4g}" if snap.step else "–")
+    cols[1].metric(
+        name,
+        f"{snap.metric[-1]:.4g}",
+        help=f"Measured at step {snap.eval_steps[-1]} (every {EVAL_EVERY} steps)",
+    )
+    loss_name = "Training cross-entropy" if task == "chars" else "Training loss"
+    cols[2].metric(loss_name, f"{snap.losses[-1]:.4g}" if snap.step else "–", help="Of the last batch")
     cols[3].metric("Steps per second", f"{snap.step / snap.seconds:.0f}" if snap.seconds else "–")
     if snap.diverged:
         st.error("The loss became NaN or infinite: lower the learning rate or clip the gradient, then Reset.")
@@ -154,8 +160,11 @@ def temperature_control(job: RNNJob) -> None:
         )
 
 
-def inside_view(probe: RNNJob | None, seed: int) -> None:
+def inside_view(runner: Runner | None, probe: RNNJob | None, seed: int) -> None:
     """Hidden states, LSTM gates and gradients through time of a paused run (`probe`, a copy of it)."""
+    if runner is None:
+        st.info("Fix the settings above to train a model and look inside it.")
+        return
     if probe is None:
         st.info("Pause to look inside: the hidden states, gates and gradients of the model as it is now.")
         return
@@ -193,3 +202,22 @@ def inside_view(probe: RNNJob | None, seed: int) -> None:
         {"model": label, "‖∂L/∂h_1‖ / ‖∂L/∂h_T‖": f"{vanishing_ratio(n):.2e}"} for label, n in curves.items()
     ]
     st.dataframe(pd.DataFrame(table), hide_index=True, key="rnn_gradient_table")
+
+
+def script_view(runner: Runner | None, config: RNNConfig) -> None:
+    """The script that reproduces the run up to its last measurement, and the line it prints."""
+    if runner is None:
+        st.info("Fix the settings above to see the code for them.")
+        return
+    snap = runner.read(lambda job: job.snapshot())
+    steps = int(snap.eval_steps[-1])
+    st.markdown(
+        f"This script trains the run above for its {steps} steps up to its last measurement and prints "
+        f"`{metric_line(config.task, steps, float(snap.metric[-1]))}`: the {metric_name(config.task)} "
+        "shown above."
+    )
+    if snap.live_changed:
+        st.warning(
+            "The learning rate or clipping changed during this run: the script uses the current values."
+        )
+    st.code(train_script(config, steps), language="python")

@@ -35,6 +35,7 @@ TRAIN_SCRIPT = Template("""\
 $data
 $model
 # The settings on the page
+torch.set_num_threads(1)  # the app trains on one thread: the same sums in the same order, the same digits
 TASK = "$task"
 CELL, HIDDEN, LAYERS = "$cell", $hidden, $layers
 LR, CLIP, BATCH, SEQ_LEN, SEED, STEPS = $lr, $clip, $batch, $seq_len, $seed, $steps
