@@ -2,6 +2,7 @@
 
 import pytest
 
+from core.cli import main
 from core.rnn.config import RNNConfig
 from core.rnn.export import metric_line, seed_script, train_script
 from core.rnn.job import EVAL_EVERY, RNNJob
@@ -37,3 +38,21 @@ def test_train_script_reproduces_the_run(config, tmp_path):
     expected_words, _ = metric_line(config.task, EVAL_EVERY, job.metrics[-1]).rsplit(" ", 1)
     assert words == expected_words
     assert float(number) == pytest.approx(job.metrics[-1], rel=1e-4)
+
+
+def test_cli_trains_like_the_page_and_rejects_bad_flags(tmp_path, capsys):
+    script = tmp_path / "run.py"
+    assert (
+        main(["train-rnn", "--cell", "RNN", "--hidden", "8", "--steps", "25", "--export", str(script)]) == 0
+    )
+    job = RNNJob(RNNConfig(cell="RNN", hidden=8, steps=25))
+    while not job.done:
+        job.step()
+    assert capsys.readouterr().out.splitlines()[0] == metric_line("adding", 25, job.metrics[-1])
+    assert "STEPS = 0.01, 1.0, 32, 50, 0, 25" in script.read_text().replace(
+        "LR, CLIP, BATCH, SEQ_LEN, SEED, ", ""
+    )
+    assert main(["train-rnn", "--seq-len", "1000"]) == 2
+    assert capsys.readouterr().out.strip() == "error: Sequence length must be between 4 and 200."
+    assert main(["train-rnn", "--task", "chars", "--text", str(script.with_name("missing.txt"))]) == 2
+    assert capsys.readouterr().out.startswith("error: ")
