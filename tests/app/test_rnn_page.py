@@ -35,8 +35,8 @@ def test_seed_model_shows_its_output_and_the_hand_recurrence():
     model, x = build_seed_model(0)
     expected = " ".join(f"{v:.4f}" for v in model(x)[0].tolist())
     assert any(expected in m.value for m in at.markdown)
-    hand = table(at, "max |diff| (20 units)")
-    assert len(hand) == 5 and all(float(d) <= 1e-6 for d in hand["max |diff| (20 units)"])
+    hand = table(at, "max |diff|")
+    assert len(hand) == 5 and all(float(d) <= 1e-6 for d in hand["max |diff|"])
     shapes = table(at, "shape")
     assert dict(zip(shapes["tensor"], shapes["shape"], strict=True))["h_n"] == "(1, 1, 20)"
 
