@@ -27,7 +27,7 @@ def training_figure(
     if baseline is not None:
         fig.add_hline(y=baseline, line={"dash": "dash", "color": NEGATIVE}, annotation_text=baseline_name)
     fig.update_xaxes(title="step")
-    fig.update_yaxes(type="log", title=metric_name, tickformat=".2~g")
+    fig.update_yaxes(type="log", title=metric_name, tickformat=".2~g", dtick="D2")  # labels at 1, 2, 5 × 10^k
     return base_layout(fig, None, height, revision="rnn_training")
 
 
@@ -45,7 +45,9 @@ def clipping_figure(grad_norms: np.ndarray, clip: float, height: int = 280) -> g
         )
         fig.add_hline(y=clip, line={"dash": "dash", "color": "black"}, annotation_text=f"max_norm = {clip:g}")
     fig.update_xaxes(title="step")
-    fig.update_yaxes(type="log", title="gradient norm", tickformat=".2~g")
+    fig.update_yaxes(
+        type="log", title="gradient norm", tickformat=".2~g", dtick="D2"
+    )  # labels at 1, 2, 5 × 10^k
     return base_layout(fig, None, height, revision="rnn_clipping")
 
 
