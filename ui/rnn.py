@@ -14,7 +14,7 @@ from core.figures.rnn import (
 from core.rnn.config import MAX_HIDDEN, MAX_HORIZON, MAX_LAYERS, MAX_SEQ_LEN, MIN_SEQ_LEN, TASKS, RNNConfig
 from core.rnn.export import metric_line, train_script
 from core.rnn.inside import hidden_states, lstm_gates, sample_text
-from core.rnn.job import ADDING_BASELINE, EVAL_EVERY, RNNJob
+from core.rnn.job import ADDING_BASELINE, EVAL_EVERY, TEXT_BLOCK, TEXT_HOLD_EVERY, RNNJob
 from core.rnn.model import CELLS
 from core.rnn.text import DEFAULT_TEXT
 from core.rnn.views import adding_examples, comparable, gradient_curves, model_inputs, vanishing_ratio
@@ -121,6 +121,11 @@ def live_view(runner: Runner, playing: bool) -> None:
     if task == "adding":
         st.dataframe(runner.read(adding_examples), hide_index=True, key="rnn_adding_examples")
     if task == "chars":
+        if not runner.job.held_out:
+            st.caption(
+                f"This text is too short to hold out every {TEXT_HOLD_EVERY}th block of {TEXT_BLOCK} "
+                "characters for validation: the perplexity is measured on the training text."
+            )
         temperature = st.session_state.get("rnn_temperature", 1.0)
         written = runner.read(
             lambda job: sample_text(job.model, job.alphabet, job.alphabet[0], SAMPLE_LENGTH, temperature, 0)

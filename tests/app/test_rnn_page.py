@@ -65,8 +65,12 @@ def test_bad_text_gets_one_line_each():
     notes = [i.value for i in at.info]
     assert any(f"only the first {MAX_CHARS:,}" in n for n in notes)
     assert any("non-ASCII" in n for n in notes)
+    at.text_area(key="rnn_text").set_value("hello world. " * 20).run()  # too short to hold out a block
+    assert not at.exception and not at.error
+    assert any("measured on the training text" in c.value for c in at.caption)
     at.button(key="rnn_default_text").click().run()
     assert not at.info and not at.error
+    assert not any("measured on the training text" in c.value for c in at.caption)
 
 
 def test_widget_limits_train():
