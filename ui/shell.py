@@ -87,6 +87,16 @@ CURRICULUM: dict[str, list[PageEntry]] = {
             "and an ill-conditioned bowl from one start, then on a real network with the same minibatches.",
         ),
     ],
+    "Architectures": [
+        PageEntry(
+            "pages/rnn.py",
+            "Recurrent networks",
+            ":material/replay:",
+            "The seed slide's SimpleRNN step by step; then train an RNN, LSTM or GRU live on the adding "
+            "problem, a noisy signal or your own text, and watch hidden states, gates and gradients "
+            "through time.",
+        ),
+    ],
     "Pretrained models": [
         PageEntry(
             "pages/image_classification.py",
