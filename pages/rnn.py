@@ -10,8 +10,8 @@ from core.rnn.job import RNNJob
 from core.rnn.simple import build_seed_model, hand_recurrence, shape_table
 from core.rnn.text import TextError, prepare_text
 from core.rnn.views import forecast_view
-from ui.live import drop_runner, live_fragment, session_runner, training_buttons
-from ui.rnn import controls, inside_view, live_view, script_view, temperature_control
+from ui.live import drop_runner, live_view, session_runner
+from ui.rnn import controls, draw_run, inside_view, script_view, temperature_control
 from ui.shell import ensure_shell, seed
 
 ensure_shell()
@@ -71,11 +71,15 @@ with main:
     if not problems:
         runner = session_runner("rnn_runner", lambda: RNNJob(config), identity=config.identity())
         runner.apply(lambda job: (job.set_lr(config.lr), job.set_clip(config.clip)))
-        training_buttons(
-            runner, "rnn", step_help="Train one step (one batch)", on_reset=lambda: drop_runner("rnn_runner")
-        )
         temperature_control(runner.job)
-        live_fragment(runner, live_view, fps=2)
+        live_view(
+            runner,
+            draw_run,
+            "rnn",
+            fps=2,
+            step_help="Train one step (one batch)",
+            on_reset=lambda: drop_runner("rnn_runner"),
+        )
 
 probe = runner.read(lambda job: job.probe()) if runner is not None and not runner.playing else None
 if probe is not None and probe.task == "sine":

@@ -88,7 +88,7 @@ def metric_name(task: str) -> str:
     return "validation perplexity" if task == "chars" else "test MSE"
 
 
-def live_view(runner: Runner, playing: bool) -> None:
+def draw_run(runner: Runner, playing: bool) -> None:
     """Numbers, curves and the task's own view of the run; redrawn while it trains."""
     snap = runner.read(lambda job: job.snapshot())
     task = runner.job.task
