@@ -63,6 +63,13 @@ CURRICULUM: dict[str, list[PageEntry]] = {
             ":material/model_training:",
             "Train a network on 2-D data live; watch every neuron, weight, loss and gradient as it learns.",
         ),
+        PageEntry(
+            "pages/lr_schedules.py",
+            "Learning-rate schedules",
+            ":material/trending_down:",
+            "Every torch.optim.lr_scheduler curve epoch by epoch; train under one next to a constant-rate "
+            "twin with the rate over the loss; the LR range test suggests a starting rate.",
+        ),
     ],
     "Pretrained models": [
         PageEntry(

