@@ -64,6 +64,13 @@ CURRICULUM: dict[str, list[PageEntry]] = {
             "Train a network on 2-D data live; watch every neuron, weight, loss and gradient as it learns.",
         ),
         PageEntry(
+            "pages/batchnorm_dropout.py",
+            "Batch norm & dropout",
+            ":material/equalizer:",
+            "A deep MLP with and without batch norm, layer by layer; batch vs running statistics; dropout "
+            "against overfitting, its sampled masks and Monte-Carlo uncertainty over the plane.",
+        ),
+        PageEntry(
             "pages/lr_schedules.py",
             "Learning-rate schedules",
             ":material/trending_down:",
