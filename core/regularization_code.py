@@ -9,6 +9,8 @@ from core.plane_data import data_code
 
 BATCHNORM_SCRIPT = Template('''"""A $depth-layer MLP with and without nn.BatchNorm1d, $epochs_done epochs."""
 
+import copy
+
 import numpy as np
 import torch
 from torch import nn
@@ -64,10 +66,8 @@ with torch.no_grad():
     print("running mean", show(bn.running_mean[:6]))
     print("batch var   ", show(z.var(0, unbiased=False)[:6]))
     print("running var ", show(bn.running_var[:6]))
-    # train mode normalizes with this batch's statistics (and would update the running ones: not here)
-    running = (bn.running_mean.clone(), bn.running_var.clone())
-    train_mode = torch.sigmoid(model.train()(probe)).squeeze(1)
-    bn.running_mean.copy_(running[0]), bn.running_var.copy_(running[1])
+    # train mode normalizes with this batch's statistics and updates the running ones: run it on a copy
+    train_mode = torch.sigmoid(copy.deepcopy(model).train()(probe)).squeeze(1)
     eval_mode = torch.sigmoid(model.eval()(probe)).squeeze(1)
 print("train mode", show(train_mode[:8]))
 print("eval mode ", show(eval_mode[:8]))

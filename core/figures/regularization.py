@@ -120,6 +120,7 @@ def mask_figure(kept: list[np.ndarray], after: list[np.ndarray]) -> go.Figure:
         hovertemplate="unit %{x}<br>output %{z:.3f}<extra></extra>",
     )
     fig.update_xaxes(title="unit (grey: dropped)")
+    fig.update_yaxes(autorange="reversed")  # the first layer on top
     return base_layout(fig, height=200 + 40 * len(kept), revision="dropout_mask")
 
 

@@ -41,3 +41,23 @@ def test_lr_schedules_page_trains_live(streamlit_server: StreamlitServer, page: 
     assert play_then_pause(page, "Epoch") > 0
     assert metric(page, "Loss with StepLR") != "–"
     screenshot(page, tmp_path / "lr_schedules.png")
+
+
+def test_batchnorm_dropout_page_trains_live(
+    streamlit_server: StreamlitServer, page: Page, tmp_path: Path
+) -> None:
+    page.set_viewport_size({"width": 1400, "height": 5200})
+    page.goto(f"{streamlit_server.url}/batchnorm_dropout")
+    wait_for_app(page)
+    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(6, timeout=TIMEOUT_MS)
+    assert play_then_pause(page, "Epoch", seconds=6) > 0  # the batch-norm run (the first Play button)
+    assert metric(page, "Loss with batch norm") != "–"
+    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(7, timeout=TIMEOUT_MS)  # + histograms
+    dropout_play = page.get_by_role("button", name="Play", exact=True).nth(1)
+    dropout_play.click()
+    page.wait_for_timeout(4000)
+    page.get_by_role("button", name="Pause", exact=True).first.click()
+    expect(page.get_by_role("button", name="Play", exact=True)).to_have_count(2, timeout=TIMEOUT_MS)
+    wait_for_app(page)
+    assert metric(page, "dropout 0.5: test loss") != "–"
+    screenshot(page, tmp_path / "batchnorm_dropout.png")
