@@ -20,6 +20,14 @@ ensure_shell()
 
 MC_RESOLUTION = 41  # Monte-Carlo dropout grid: 41 × 41 points over [-1, 1]²
 
+# Building a plotly figure costs far more than drawing it: build each once per distinct input and share it
+# (st.plotly_chart only reads a figure), so a rerun that changes nothing rebuilds nothing.
+shared = st.cache_resource(max_entries=8, show_spinner=False)
+curves_chart, histograms_chart, train_eval_chart = map(
+    shared, (curves_figure, histograms_figure, train_eval_figure)
+)
+mask_chart, monte_carlo_charts = map(shared, (mask_figure, monte_carlo_figures))
+
 
 def four(values) -> list[str]:
     """Numbers as this page's tables show them (and the generated scripts print them)."""
@@ -75,13 +83,13 @@ def draw_batchnorm(runner, playing: bool) -> None:
     m1.metric("Epoch", f"{done} / {bn_config.epochs}")
     m2.metric("Loss without batch norm", f"{losses['plain'][-1]:.4f}" if done else "–")
     m3.metric("Loss with batch norm", f"{losses['batch norm'][-1]:.4f}" if done else "–")
-    st.plotly_chart(curves_figure(losses, "bn_curves", "mean training loss"), key="bn_curves")
+    st.plotly_chart(curves_chart(losses, "bn_curves", "mean training loss"), key="bn_curves")
     if not done:
         st.info(
             "Press Step or Play: the pre-activation histograms of every layer appear after the first epoch."
         )
         return
-    st.plotly_chart(histograms_figure(snap["histograms"], BINS), key="bn_histograms")
+    st.plotly_chart(histograms_chart(snap["histograms"], BINS), key="bn_histograms")
     stds = pd.DataFrame(
         {name: four(values[-1]) for name, values in snap["stds"].items()},
         index=[f"layer {i + 1}" for i in range(bn_config.depth)],
@@ -115,7 +123,7 @@ with left:
     )
     st.metric("Largest |train − eval| probability on this batch", f"{abs(train_p - eval_p).max():.4f}")
 with right:
-    st.plotly_chart(train_eval_figure(train_p, eval_p), key="bn_train_eval")
+    st.plotly_chart(train_eval_chart(train_p, eval_p), key="bn_train_eval")
 
 st.header("Dropout")
 st.latex(
@@ -159,7 +167,7 @@ def draw_dropout(runner, playing: bool) -> None:
         for name in ("no dropout", dropped_name)
         for part in ("train", "test")
     }
-    st.plotly_chart(curves_figure(series, "dropout_curves", "loss (eval mode)"), key="do_curves")
+    st.plotly_chart(curves_chart(series, "dropout_curves", "loss (eval mode)"), key="do_curves")
 
 
 live_fragment(do_runner, draw_dropout, fps=2)
@@ -171,7 +179,7 @@ x2 = m2.number_input("Input x2", -1.0, 1.0, 0.5, 0.1, key="do_x2")
 mask_seed = m3.number_input("Mask seed", 0, 10_000, 0, key="do_mask_seed")
 m4.button("Resample", key="do_resample", on_click=resample_mask, help="Draw a new mask (next seed).")
 masks = do_runner.read(lambda job: job.masks((float(x1), float(x2)), int(mask_seed)))
-st.plotly_chart(mask_figure([m.kept for m in masks], [m.after for m in masks]), key="do_mask")
+st.plotly_chart(mask_chart([m.kept for m in masks], [m.after for m in masks]), key="do_mask")
 st.caption(
     " · ".join(
         f"dropout {i + 1}: {int(m.kept.sum())} of {len(m.kept)} units kept ({m.kept.mean():.0%}, expected "
@@ -189,7 +197,7 @@ st.markdown(
 )
 mc = do_runner.read(lambda job: job.monte_carlo(samples, seed(), MC_RESOLUTION))
 train_points, train_labels = do_runner.read(lambda job: (job.data.train_x.numpy(), job.data.train_y.numpy()))
-mean_fig, std_fig = monte_carlo_figures(mc, train_points, train_labels)
+mean_fig, std_fig = monte_carlo_charts(mc, train_points, train_labels)
 left, right = st.columns(2)
 left.plotly_chart(mean_fig, key="do_mc_mean")
 right.plotly_chart(std_fig, key="do_mc_std")

@@ -21,6 +21,13 @@ from ui.shell import ensure_shell, seed
 
 ensure_shell()
 
+# Building a plotly figure costs far more than drawing it: build each once per distinct input and share it
+# (st.plotly_chart only reads a figure), so a rerun that changes nothing rebuilds nothing.
+shared = st.cache_resource(max_entries=8, show_spinner=False)
+schedules_chart, loss_and_lr_chart, range_test_chart = map(
+    shared, (schedules_figure, loss_and_lr_figure, range_test_figure)
+)
+
 
 @st.cache_data(max_entries=64)
 def all_curves(lr: float, epochs: int) -> dict[str, list[float]]:
@@ -56,7 +63,7 @@ epochs = c3.slider("Epochs T", MIN_EPOCHS, 200, 100, 1, key="lrs_epochs")
 log_y = c4.toggle("Log scale", key="lrs_log")
 schedule = SCHEDULES[name]
 curves = all_curves(float(lr), int(epochs))
-st.plotly_chart(schedules_figure(curves, name, log_y), key="lrs_preview")
+st.plotly_chart(schedules_chart(curves, name, log_y), key="lrs_preview")
 left, right = st.columns([3, 2])
 with left:
     st.latex(schedule.formula)
@@ -95,7 +102,7 @@ def draw(runner, playing: bool) -> None:
     m2.metric("Learning rate (last epoch)", f"{snap['lr'][-1]:.4g}" if done else "–")
     m3.metric(f"Loss with {name}", f"{snap['loss'][-1]:.4f}" if done else "–")
     m4.metric("Loss at constant rate", f"{snap['constant_loss'][-1]:.4f}" if done else "–")
-    st.plotly_chart(loss_and_lr_figure(snap, config.epochs, name), key="lrs_loss")
+    st.plotly_chart(loss_and_lr_chart(snap, config.epochs, name), key="lrs_loss")
     if done and not playing:
         scheduled_acc, constant_acc = runner.read(lambda job: job.test_accuracy())
         st.caption(
@@ -127,7 +134,7 @@ st.markdown(
 )
 test = range_test(replace(config, schedule="StepLR", lr=0.1, epochs=100))
 marks = {"steepest descent": test.steepest, "min loss ÷ 10": test.min_over_10}
-st.plotly_chart(range_test_figure(test.lrs, test.losses, test.smoothed, marks), key="lrs_range")
+st.plotly_chart(range_test_chart(test.lrs, test.losses, test.smoothed, marks), key="lrs_range")
 r1, r2, r3 = st.columns(3)
 r1.metric("Steepest descent at", f"{test.steepest:.3g}")
 r2.metric("Lowest smoothed loss ÷ 10", f"{test.min_over_10:.3g}")
