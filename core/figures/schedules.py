@@ -47,7 +47,13 @@ def loss_and_lr_figure(snap: dict, epochs: int, schedule: str) -> go.Figure:
     fig.update_layout(
         xaxis={"title": "epoch", "range": [0, epochs + 1]},
         yaxis={"title": "mean training loss (log)", "type": "log"},
-        yaxis2={"title": "learning rate (log)", "overlaying": "y", "side": "right", "type": "log"},
+        yaxis2={
+            "title": "learning rate (log)",
+            "overlaying": "y",
+            "side": "right",
+            "type": "log",
+            "dtick": 1,
+        },
     )
     return base_layout(fig, height=380, revision="schedule_loss")
 
