@@ -13,6 +13,7 @@ from core.figures.regularization import (
     train_eval_figure,
 )
 from core.regularization_code import batchnorm_script, dropout_script
+from core.runner import Runner
 from ui.live import drop_runner, live_fragment, session_runner, training_buttons
 from ui.shell import ensure_shell, seed
 
@@ -35,6 +36,7 @@ def four(values) -> list[str]:
 
 
 def resample_mask() -> None:
+    """Resample button: the next mask seed."""
     st.session_state["do_mask_seed"] = int(st.session_state.get("do_mask_seed", 0)) + 1
 
 
@@ -76,7 +78,8 @@ training_buttons(
 )
 
 
-def draw_batchnorm(runner, playing: bool) -> None:
+def draw_batchnorm(runner: Runner, playing: bool) -> None:
+    """Both models' losses, then each layer's pre-activation histograms over the epochs and their stds."""
     snap = runner.read(lambda job: job.snapshot())
     done, losses = snap["epoch"], snap["losses"]
     m1, m2, m3 = st.columns(3)
@@ -148,7 +151,8 @@ training_buttons(
 dropped_name = f"dropout {p:g}"
 
 
-def draw_dropout(runner, playing: bool) -> None:
+def draw_dropout(runner: Runner, playing: bool) -> None:
+    """Both models' eval-mode train and test losses, their gap, and the curves."""
     snap = runner.read(lambda job: job.snapshot())
     done = snap["epoch"]
     cols = st.columns(5)

@@ -10,11 +10,13 @@ from core.lr_training import (
     RANGE_END,
     RANGE_START,
     RANGE_STEPS,
+    RangeTest,
     ScheduleConfig,
     ScheduleJob,
     lr_range_test,
     pytorch_script,
 )
+from core.runner import Runner
 from core.schedules import MIN_EPOCHS, SCHEDULES, schedule_code, schedule_lrs, scripted_losses
 from ui.live import drop_runner, live_fragment, session_runner, training_buttons
 from ui.shell import ensure_shell, seed
@@ -36,11 +38,13 @@ def all_curves(lr: float, epochs: int) -> dict[str, list[float]]:
 
 
 @st.cache_data(max_entries=16)
-def range_test(config: ScheduleConfig):
+def range_test(config: ScheduleConfig) -> RangeTest:
+    """The LR range test for this model and data (pure: cached per config)."""
     return lr_range_test(config)
 
 
 def use_suggestion(value: float) -> None:
+    """Set the base learning rate to the range test's suggestion, rounded to two digits."""
     st.session_state["lrs_lr"] = float(f"{value:.2g}")
 
 
@@ -94,7 +98,8 @@ runner = session_runner("lrs_runner", lambda: ScheduleJob(config), identity=conf
 training_buttons(runner, "lrs", step_help="Train one epoch", on_reset=lambda: drop_runner("lrs_runner"))
 
 
-def draw(runner, playing: bool) -> None:
+def draw(runner: Runner, playing: bool) -> None:
+    """Metrics and the loss/lr chart of the run; paused, also test accuracy and the last epochs' numbers."""
     snap = runner.read(lambda job: job.snapshot())
     done = snap["epoch"]
     m1, m2, m3, m4 = st.columns(4)
