@@ -60,6 +60,11 @@ class Runner:
         return self._playing and not self.job.done
 
     @property
+    def closed(self) -> bool:
+        """Whether the run was closed (reset or replaced): its view should make way for the new one."""
+        return self._closed
+
+    @property
     def training(self) -> bool:
         """Whether a worker thread is alive right now."""
         return self._thread is not None and self._thread.is_alive()

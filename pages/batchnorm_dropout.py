@@ -14,7 +14,7 @@ from core.figures.regularization import (
 )
 from core.regularization_code import batchnorm_script, dropout_script
 from core.runner import Runner
-from ui.live import drop_runner, live_fragment, session_runner, training_buttons
+from ui.live import drop_runner, live_view, session_runner
 from ui.shell import ensure_shell, seed
 
 ensure_shell()
@@ -73,19 +73,22 @@ with st.expander("The two models (`print(model)`)"):
     left.code(str(batchnorm_mlp(depth, bn_config.width, False, bn_config.seed)), language="text")
     right.code(str(batchnorm_mlp(depth, bn_config.width, True, bn_config.seed)), language="text")
 bn_runner = session_runner("bn_runner", lambda: BatchNormJob(bn_config), identity=bn_config)
-training_buttons(
-    bn_runner, "bn", step_help="Train one epoch of both models", on_reset=lambda: drop_runner("bn_runner")
-)
 
 
 def draw_batchnorm(runner: Runner, playing: bool) -> None:
-    """Both models' losses, then each layer's pre-activation histograms over the epochs and their stds."""
+    """The epoch and both models' last losses (cheap: redrawn often while it plays)."""
     snap = runner.read(lambda job: job.snapshot())
     done, losses = snap["epoch"], snap["losses"]
     m1, m2, m3 = st.columns(3)
     m1.metric("Epoch", f"{done} / {bn_config.epochs}")
     m2.metric("Loss without batch norm", f"{losses['plain'][-1]:.4f}" if done else "–")
     m3.metric("Loss with batch norm", f"{losses['batch norm'][-1]:.4f}" if done else "–")
+
+
+def draw_batchnorm_charts(runner: Runner, playing: bool) -> None:
+    """Both loss curves, each layer's pre-activation histograms over the epochs, and their stds."""
+    snap = runner.read(lambda job: job.snapshot())
+    done, losses = snap["epoch"], snap["losses"]
     st.plotly_chart(curves_chart(losses, "bn_curves", "mean training loss"), key="bn_curves")
     if not done:
         st.info(
@@ -104,7 +107,16 @@ def draw_batchnorm(runner: Runner, playing: bool) -> None:
     st.dataframe(stds, key="bn_stds")
 
 
-live_fragment(bn_runner, draw_batchnorm, fps=1.5)
+live_view(
+    bn_runner,
+    draw_batchnorm,
+    "bn",
+    fps=4,
+    step_help="Train one epoch of both models",
+    on_reset=lambda: drop_runner("bn_runner"),
+    draw_slow=draw_batchnorm_charts,
+    slow_every=1.5,
+)
 
 st.subheader("Batch statistics vs running statistics")
 stats = bn_runner.read(lambda job: job.batch_vs_running())
@@ -145,14 +157,11 @@ p = d1.slider("Dropout rate p", 0.1, 0.9, 0.5, 0.05, key="do_p")
 do_epochs = d2.slider("Epochs", 20, 400, 200, 20, key="do_epochs")
 do_config = DropoutConfig(p=p, epochs=do_epochs, seed=seed())
 do_runner = session_runner("do_runner", lambda: DropoutJob(do_config), identity=do_config)
-training_buttons(
-    do_runner, "do", step_help="Train one epoch of both models", on_reset=lambda: drop_runner("do_runner")
-)
 dropped_name = f"dropout {p:g}"
 
 
 def draw_dropout(runner: Runner, playing: bool) -> None:
-    """Both models' eval-mode train and test losses, their gap, and the curves."""
+    """The epoch, both models' last eval-mode train and test losses and their gap."""
     snap = runner.read(lambda job: job.snapshot())
     done = snap["epoch"]
     cols = st.columns(5)
@@ -166,6 +175,11 @@ def draw_dropout(runner: Runner, playing: bool) -> None:
             delta=f"gap {test - train:+.4f}" if done else None,
             delta_color="inverse",
         )
+
+
+def draw_dropout_curves(runner: Runner, playing: bool) -> None:
+    """Both models' train and test loss curves."""
+    snap = runner.read(lambda job: job.snapshot())
     series = {
         f"{name} · {part}": snap[part][name]
         for name in ("no dropout", dropped_name)
@@ -174,7 +188,15 @@ def draw_dropout(runner: Runner, playing: bool) -> None:
     st.plotly_chart(curves_chart(series, "dropout_curves", "loss (eval mode)"), key="do_curves")
 
 
-live_fragment(do_runner, draw_dropout, fps=2)
+live_view(
+    do_runner,
+    draw_dropout,
+    "do",
+    fps=4,
+    step_help="Train one epoch of both models",
+    on_reset=lambda: drop_runner("do_runner"),
+    draw_slow=draw_dropout_curves,
+)
 
 st.subheader("The sampled mask")
 m1, m2, m3, m4 = st.columns([1, 1, 1, 1])

@@ -18,7 +18,7 @@ from core.lr_training import (
 )
 from core.runner import Runner
 from core.schedules import MIN_EPOCHS, SCHEDULES, schedule_code, schedule_lrs, scripted_losses
-from ui.live import drop_runner, live_fragment, session_runner, training_buttons
+from ui.live import drop_runner, live_view, session_runner
 from ui.shell import ensure_shell, seed
 
 ensure_shell()
@@ -95,11 +95,10 @@ st.markdown(
 )
 config = ScheduleConfig(schedule=name, lr=float(lr), epochs=int(epochs), seed=seed())
 runner = session_runner("lrs_runner", lambda: ScheduleJob(config), identity=config)
-training_buttons(runner, "lrs", step_help="Train one epoch", on_reset=lambda: drop_runner("lrs_runner"))
 
 
 def draw(runner: Runner, playing: bool) -> None:
-    """Metrics and the loss/lr chart of the run; paused, also test accuracy and the last epochs' numbers."""
+    """The run's epoch, current rate and both losses (cheap: redrawn often while it plays)."""
     snap = runner.read(lambda job: job.snapshot())
     done = snap["epoch"]
     m1, m2, m3, m4 = st.columns(4)
@@ -107,6 +106,12 @@ def draw(runner: Runner, playing: bool) -> None:
     m2.metric("Learning rate (last epoch)", f"{snap['lr'][-1]:.4g}" if done else "–")
     m3.metric(f"Loss with {name}", f"{snap['loss'][-1]:.4f}" if done else "–")
     m4.metric("Loss at constant rate", f"{snap['constant_loss'][-1]:.4f}" if done else "–")
+
+
+def draw_charts(runner: Runner, playing: bool) -> None:
+    """The loss/lr chart; paused, also test accuracy and the last epochs' numbers."""
+    snap = runner.read(lambda job: job.snapshot())
+    done = snap["epoch"]
     st.plotly_chart(loss_and_lr_chart(snap, config.epochs, name), key="lrs_loss")
     if done and not playing:
         scheduled_acc, constant_acc = runner.read(lambda job: job.test_accuracy())
@@ -127,7 +132,15 @@ def draw(runner: Runner, playing: bool) -> None:
         )
 
 
-live_fragment(runner, draw, fps=2)
+live_view(
+    runner,
+    draw,
+    "lrs",
+    fps=4,
+    step_help="Train one epoch",
+    on_reset=lambda: drop_runner("lrs_runner"),
+    draw_slow=draw_charts,
+)
 
 st.header("3. LR range test: which η₀?")
 st.markdown(

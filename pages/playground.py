@@ -1,4 +1,4 @@
-"""Training playground: train a small network on 2-D data live, watching every neuron, weight and gradient."""
+"""Training playground: train a small network on 2-D data live, watching every neuron, weight and loss."""
 
 import numpy as np
 import streamlit as st
@@ -6,19 +6,23 @@ import streamlit as st
 from core.playground.config import to_query
 from core.playground.datasets import UPLOAD, split
 from core.playground.engine import uses_fast_path
-from core.playground.export import export_script
+from ui.live import live_view
 from ui.playground import (
+    FPS,
+    SLOW_EVERY,
     controls,
-    current_engine,
-    live_view,
+    draw,
+    draw_charts,
     reset,
     restore_widgets,
+    session_run,
     starting_config,
-    step,
-    toggle,
     warm_up_once,
 )
 from ui.shell import ensure_shell
+
+ENGINE_NOTE = "Fast numba kernel"
+AUTOGRAD_NOTE = "PyTorch autograd loop (dropout or batch norm)"
 
 ensure_shell()
 
@@ -27,11 +31,11 @@ restore_widgets(starting_config())  # a session's first visit: the link's config
 
 st.title("Training playground")
 st.caption(
-    "Backpropagation made visible: pick data and a network, press play, and watch every neuron learn. "
-    "The link in your address bar reproduces this exact run."
+    "Pick data and a network, press Play, and watch every hidden neuron's map, the weights and the losses "
+    "change as it learns. The link in your address bar reproduces this exact run."
 )
 for problem in st.session_state.pop("play_url_problems", []):
-    st.warning(f"Ignored from the link: {problem}")
+    st.warning(f"From the link: {problem}")
 
 side, main = st.columns([1, 3], gap="medium")
 with side:
@@ -47,35 +51,15 @@ with main:
         for problem in config.errors() or ["upload a CSV file to train on your own points"]:
             st.error(problem)
         st.stop()
-    engine = current_engine(config, data, upload.file_id if upload else None)
-
-    running = st.session_state.play_running
-    buttons = st.columns([1, 1, 1, 4], vertical_alignment="center")
-    buttons[0].button(
-        "Pause" if running else "Play",
-        icon=":material/pause:" if running else ":material/play_arrow:",
-        key="play_toggle",
-        on_click=toggle,
-        type="primary",
-        width="stretch",
-        disabled=engine.diverged,
+    runner = session_run(config, data, upload.file_id if upload else None)
+    live_view(
+        runner,
+        draw,
+        "play",
+        fps=FPS,
+        step_help="Train one epoch",
+        on_reset=reset,
+        note=(ENGINE_NOTE if uses_fast_path(config) else AUTOGRAD_NOTE) + " · the model is a real nn.Module",
+        draw_slow=draw_charts,
+        slow_every=SLOW_EVERY,
     )
-    buttons[1].button("Step", key="play_step", on_click=step, width="stretch", help="Train one epoch")
-    buttons[2].button("Reset", key="play_reset", on_click=reset, width="stretch")
-    buttons[3].caption(
-        ("Fast numba kernel" if uses_fast_path(config) else "PyTorch autograd loop (dropout or batch norm)")
-        + " · the model is a real torch nn.Module"
-    )
-
-    live_view(engine)
-    if not running:
-        with st.expander("Export as PyTorch"):
-            script = export_script(engine.config, engine.epoch, data)
-            st.download_button(
-                "Download script",
-                script,
-                file_name="playground_run.py",
-                mime="text/x-python",
-                key="play_download",
-            )
-            st.code(script, language="python")

@@ -1,33 +1,47 @@
 """The Training playground's Streamlit parts: its controls, their callbacks, and the live view that trains.
 
-Per-session state lives in st.session_state under `play_` keys: the run (`play_engine`), whether it is
-running (`play_running`), and the live view's figures and tick timing.
+Per-session state lives in st.session_state under `play_` keys: the run (`play_runner`, a core.runner.Runner
+training a core.playground.engine.Engine on its own thread) and its figures. The live view is ui.live's.
 """
 
 import dataclasses
-import time
 from typing import NamedTuple
 
 import numpy as np
 import streamlit as st
 
 from core.activations import activation_names
-from core.playground.config import MAX_LAYERS, MAX_WIDTH, REGULARIZATIONS, PlaygroundConfig, from_query
+from core.playground.config import (
+    MAX_LAYERS,
+    MAX_WIDTH,
+    NOTES,
+    REGULARIZATIONS,
+    PlaygroundConfig,
+    from_query,
+)
 from core.playground.csvdata import CSVError, parse_points_csv
 from core.playground.datasets import DATASETS, UPLOAD, Split
-from core.playground.engine import Engine
+from core.playground.engine import Engine, run_identity
+from core.playground.export import export_script
 from core.playground.features import FEATURES
-from core.playground.form import config_from_widgets, widget_values
-from core.playground.live import LiveView, neuron_picture, warm_up
+from core.playground.live import PICTURE_SIZE, RunFigures, Snapshot, neuron_picture, take_snapshot, warm_up
 from core.playground.losses import LOSSES, losses_for
 from core.playground.optim import INITS, OPTIMIZERS, SCHEDULES
-from core.playground.pacing import SLOW_EVERY, TICK, cycle_overhead, training_slice
+from core.runner import Runner
+from ui.live import drop_runner, picture, pixelated_picture, session_runner
+from ui.playground_form import config_from_widgets, widget_values
 from ui.shell import seed
 
 # The options of the select sliders (a link may add its own value: see options_with).
 LRS = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 RATES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 BATCHES = (1, 2, 5, 10, 20, 25, 50, 100, 250, 500)
+RUNNER = "play_runner"  # the session's run (core.runner.Runner of a core.playground.engine.Engine)
+FPS = 20  # redraws per second at most while training
+SLOW_EVERY = 1.0  # seconds between redraws of the network, curve and gradient charts while training
+CURVES_CAPTION = "Loss (log scale) and test accuracy"
+GRADS_CAPTION = "Gradient norm per layer, last minibatch of each epoch"
+BOUNDARY_CAPTION = "Output over the plane · train ● · test ◆ (pause to hover)"
 
 
 class Upload(NamedTuple):
@@ -50,9 +64,9 @@ def starting_config() -> PlaygroundConfig:
     """The configuration the controls start from: on a session's first visit the link's (its problems are
     kept in `play_url_problems` to show) or the defaults with the global seed; later the current run's."""
     state = st.session_state
-    if "play_engine" in state:
-        return state.play_engine.config if state.play_engine else PlaygroundConfig()
-    state.play_engine, state.play_running = None, False
+    if "play_started" in state:
+        return state[RUNNER].job.config if RUNNER in state else PlaygroundConfig()
+    state.play_started = True
     start, problems = (
         from_query(st.query_params.to_dict())
         if st.query_params
@@ -77,23 +91,6 @@ def restore_widgets(config: PlaygroundConfig) -> None:
 def options_with(values: tuple, current: object) -> list:
     """A slider's options, plus the current value when a link brought one that is not among them."""
     return sorted({*values, current}) if current is not None else list(values)
-
-
-def toggle() -> None:
-    """Play / Pause."""
-    st.session_state.play_running = not st.session_state.play_running
-
-
-def step() -> None:
-    """Pause and train one epoch."""
-    st.session_state.play_running = False
-    if st.session_state.play_engine is not None:
-        st.session_state.play_engine.train(1)
-
-
-def reset() -> None:
-    """Pause and drop the run: the next page run starts a new one from the controls."""
-    st.session_state.play_running, st.session_state.play_engine = False, None
 
 
 def regenerate() -> None:
@@ -149,8 +146,8 @@ def network_controls() -> None:
         st.number_input(f"Neurons in layer {i + 1}", 1, MAX_WIDTH, step=1, key=f"play_width_{i}")
     st.selectbox("Activation", activation_names(), key="play_activation")
     st.selectbox("Weight init", list(INITS), key="play_init", help=INITS[st.session_state.play_init].note)
-    st.slider("Dropout", 0.0, 0.9, step=0.05, key="play_dropout")
-    st.toggle("Batch norm", key="play_batch_norm")
+    st.slider("Dropout", 0.0, 0.9, step=0.05, key="play_dropout", help=NOTES["dropout"])
+    st.toggle("Batch norm", key="play_batch_norm", help=NOTES["batch_norm"])
 
 
 def training_controls(task: str) -> None:
@@ -194,109 +191,115 @@ def controls() -> tuple[PlaygroundConfig, Upload | None]:
     return config_from_widgets(st.session_state), upload
 
 
-def current_engine(config: PlaygroundConfig, data: Split | None, data_key: str | None) -> Engine:
-    """This session's run: kept when only live settings changed (they apply at once), else a new one;
-    `data_key` identifies uploaded data, so a new upload is a new run."""
-    state = st.session_state
-    engine: Engine | None = state.play_engine
-    if engine is None or engine.needs_reset(config) or state.get("play_data_key") != data_key:
-        engine = state.play_engine = Engine(config, data)
-        state.play_data_key = data_key
-    else:
-        engine.update_live(config)  # learning rate, batch size, regularization and schedule
-    return engine
+def session_run(config: PlaygroundConfig, data: Split | None, data_key: str | None) -> Runner:
+    """This session's run: kept when only live settings changed (they apply at the next slice), else a new
+    one; `data_key` identifies uploaded data, so a new upload is a new run."""
+    runner = session_runner(RUNNER, lambda: Engine(config, data), identity=(run_identity(config), data_key))
+    runner.apply(lambda engine: engine.update_live(config))  # learning rate, batch size, regularization, ...
+    return runner
 
 
-def train_tick(engine: Engine) -> None:
-    """While running, train for what the last cycle's drawing and Streamlit's own work leave of TICK; stop
-    the run (and rerun the whole page, so the fragment stops its timer and Play shows) once it diverged."""
-    state = st.session_state
-    start = time.perf_counter()
-    if state.play_running and not engine.diverged:
-        overhead = cycle_overhead(
-            start, state.get("play_tick_start", start), state.get("play_train_seconds", 0.0)
-        )
-        engine.train_for(training_slice(overhead))
-    state.play_tick_start, state.play_train_seconds = start, time.perf_counter() - start
-    if engine.diverged and state.play_running:
-        state.play_running = False
-        st.rerun()
+def reset() -> None:
+    """Drop the run: the next page run starts a new one from the controls."""
+    drop_runner(RUNNER)
 
 
-def live_figures(engine: Engine) -> LiveView:
-    """The session's LiveView of `engine`, kept between ticks (a new run gets a new one)."""
-    view = st.session_state.get("play_view")
-    if view is None or view.engine is not engine:
-        view = st.session_state.play_view = LiveView(engine)
-    return view
+def run_figures(runner: Runner) -> RunFigures:
+    """The figures of the session's current run, kept between redraws (a new run gets new ones)."""
+    kept = st.session_state.get("play_figures")
+    if kept is None or kept[0] is not runner:
+        kept = st.session_state.play_figures = (runner, RunFigures(runner.job.data))
+    return kept[1]
 
 
-def metrics(engine: Engine, view: LiveView) -> None:
-    """Epoch, the last losses and (classifying) the test accuracy."""
-    history = view.history()
-    numbers = st.columns(4)
-    numbers[0].metric("Epoch", f"{engine.epoch:,}")
-    if engine.epoch:
-        numbers[1].metric("Train loss", f"{history['train_loss'][-1]:.4f}")
-        numbers[2].metric("Test loss", f"{history['test_loss'][-1]:.4f}")
-        if engine.task == "classification":
-            numbers[3].metric("Test accuracy", f"{history['test_accuracy'][-1]:.1%}")
+def metrics(snap: Snapshot) -> None:
+    """Epoch, learning rate, the last losses and (classifying) the test accuracy."""
+    numbers = st.columns(5)
+    numbers[0].metric("Epoch", f"{snap.epoch:,}")
+    numbers[1].metric("Learning rate", f"{snap.lr:.3g}", help="The rate of the next epoch, schedule applied")
+    if snap.epoch:
+        numbers[2].metric("Train loss", f"{snap.history['train_loss'][-1]:.4f}")
+        numbers[3].metric("Test loss", f"{snap.history['test_loss'][-1]:.4f}")
+        if snap.task == "classification":
+            numbers[4].metric("Test accuracy", f"{snap.history['test_accuracy'][-1]:.1%}")
 
 
-def divergence_notice(engine: Engine) -> None:
+def divergence_notice(snap: Snapshot) -> None:
     """Why training stopped, and a Reset button."""
     st.error(
-        f"Training stopped at epoch {engine.epoch}: the loss became NaN or infinite. The steps "
-        f"overshot — the learning rate ({engine.config.lr:g}) is too high for this network and "
+        f"Training stopped at epoch {snap.epoch}: the loss became NaN or infinite. The steps "
+        f"overshot — the learning rate ({snap.config.lr:g}) is too high for this network and "
         "loss (or the regularization rate is). Lower it and press Reset."
     )
     st.button("Reset", key="play_reset_diverged", on_click=reset, type="primary")
 
 
-def planes(engine: Engine, view: LiveView) -> None:
-    """The decision boundary and every neuron's map: pictures while training runs, charts when paused."""
-    axis, output, maps = engine.grid(100)
+def planes(snap: Snapshot, figures: RunFigures, playing: bool) -> None:
+    """The decision boundary and every neuron's map: inline pictures in fixed-size slots while training
+    plays, interactive charts when paused."""
     left, right = st.columns([3, 2])
     right.caption(
         "Every hidden neuron over the input plane, a column per layer"
-        if maps
+        if snap.maps
         else "No hidden layers: the output is a linear function of the inputs."
     )
-    if st.session_state.play_running:
-        caption = "Output over the plane · train ● · test ◆ (pause to hover)"
-        left.image(view.boundary_picture(output), width=420, caption=caption)
-        if maps:
-            right.image(neuron_picture(maps))
+    if playing:
+        with left:
+            picture(figures.boundary_picture(snap), width=PICTURE_SIZE, caption=BOUNDARY_CAPTION)
+        if snap.maps:
+            png, width = neuron_picture(snap.maps)
+            with right:
+                pixelated_picture(png, "play_neurons_live", width)
         return
     quiet = {"displayModeBar": False}
-    left.plotly_chart(view.boundary_chart(axis, output), key="play_boundary", config=quiet)
-    if maps:
-        right.plotly_chart(view.neuron_chart(maps), key="play_neurons", config=quiet)
+    left.plotly_chart(figures.boundary_chart(snap), key="play_boundary", config=quiet)
+    if snap.maps:
+        right.plotly_chart(figures.neuron_chart(snap), key="play_neurons", config=quiet)
 
 
-def live_view(engine: Engine) -> None:
-    """Metrics, planes, network, curves and gradient norms; while running, a fragment that trains a slice
-    and redraws, over and over, without rerunning the rest of the page."""
-    running = st.session_state.play_running and not engine.diverged
+def export(snap: Snapshot, data: Split | None) -> None:
+    """The run so far as a self-contained PyTorch script: shown and offered for download."""
+    with st.expander("Export as PyTorch"):
+        script = export_script(snap.config, snap.epoch, data)
+        st.download_button(
+            "Download script",
+            script,
+            file_name="playground_run.py",
+            mime="text/x-python",
+            key="play_download",
+        )
+        st.code(script, language="python")
 
-    # The browser asks for a tick more often than ticks take, so they run back to back; each trains for
-    # what the last cycle's drawing and Streamlit's own work leave of TICK.
-    @st.fragment(run_every=TICK / 2 if running else None)
-    def tick() -> None:
-        """One tick: train for a slice of time, then redraw."""
-        train_tick(engine)
-        view = live_figures(engine)
-        metrics(engine, view)
-        if engine.diverged:
-            divergence_notice(engine)
-        figs = view.refresh_charts(st.session_state.play_running, SLOW_EVERY)
-        planes(engine, view)
-        st.plotly_chart(figs["network"], key="play_network", config={"displayModeBar": False})
-        if "curves" in figs:
-            curves, grads = st.columns(2)
-            curves.caption("Loss (log scale) and test accuracy")
-            curves.plotly_chart(figs["curves"], key="play_curves")
-            grads.caption("Gradient norm per layer, last minibatch of each epoch")
-            grads.plotly_chart(figs["grads"], key="play_grads")
 
-    tick()
+def draw(runner: Runner, playing: bool) -> None:
+    """One redraw of the run's metrics and planes: pictures in fixed-size slots while playing, interactive
+    charts when paused."""
+    snap = runner.read(take_snapshot)
+    metrics(snap)
+    if snap.diverged:
+        divergence_notice(snap)
+    planes(snap, run_figures(runner), playing)
+
+
+def draw_charts(runner: Runner, playing: bool) -> None:
+    """One redraw of the network, curves and gradient norms (pictures while playing), and the export."""
+    snap = runner.read(take_snapshot)
+    figures = run_figures(runner)
+    if playing:
+        pictures = figures.chart_pictures(snap)
+        picture(pictures["network"])
+        curves, grads = st.columns(2)
+        with curves:
+            picture(pictures["curves"], caption=CURVES_CAPTION)
+        with grads:
+            picture(pictures["grads"], caption=GRADS_CAPTION)
+        return
+    figs = figures.update_charts(snap)
+    st.plotly_chart(figs["network"], key="play_network", config={"displayModeBar": False})
+    if "curves" in figs:
+        curves, grads = st.columns(2)
+        curves.plotly_chart(figs["curves"], key="play_curves")
+        curves.caption(CURVES_CAPTION)
+        grads.plotly_chart(figs["grads"], key="play_grads")
+        grads.caption(GRADS_CAPTION)
+    export(snap, runner.job.data if snap.config.dataset == UPLOAD else None)

@@ -14,35 +14,21 @@ def node_positions(sizes: list[int]) -> list[list[tuple[float, float]]]:
 def network_figure(
     weights: list[np.ndarray],
     layer_names: list[str] | None = None,
-    max_width: float = 8.0,
+    max_width: int = 8,
     height: int = 380,
     revision: str | None = None,
 ) -> go.Figure:
     """Draw a fully connected network from its weight matrices, each (n_out, n_in), input layer first.
 
-    Edges with the same sign are drawn as one trace per width bucket, so even a large network is a handful
-    of traces and redraws quickly.
+    Edges are grouped into one trace per (sign, width) bucket, the same traces whatever the weights, so even
+    a large network is a handful of traces, and `update_network` can redraw it by changing only their data.
     """
     sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
     positions = node_positions(sizes)
-    largest = max((float(np.abs(w).max()) for w in weights if w.size), default=1.0) or 1.0
     fig = go.Figure()
-    buckets: dict[tuple[str, int], tuple[list[float | None], list[float | None]]] = {}
-    for layer, matrix in enumerate(weights):
-        for j in range(matrix.shape[0]):
-            for i in range(matrix.shape[1]):
-                value = float(matrix[j, i])
-                width = 1 + round((max_width - 1) * abs(value) / largest)
-                colour = POSITIVE if value > 0 else NEGATIVE if value < 0 else NEUTRAL
-                xs, ys = buckets.setdefault((colour, width), ([], []))
-                (x0, y0), (x1, y1) = positions[layer][i], positions[layer + 1][j]
-                xs += [x0, x1, None]
-                ys += [y0, y1, None]
-    for (colour, width), (xs, ys) in sorted(buckets.items()):
+    for colour, width in _buckets(max_width):
         fig.add_trace(
             go.Scatter(
-                x=xs,
-                y=ys,
                 mode="lines",
                 line={"color": colour, "width": width},
                 opacity=0.75,
@@ -72,4 +58,34 @@ def network_figure(
         zeroline=False,
     )
     fig.update_yaxes(visible=False)
-    return base_layout(fig, None, height, revision)
+    return update_network(base_layout(fig, None, height, revision), weights, max_width)
+
+
+def update_network(fig: go.Figure, weights: list[np.ndarray], max_width: int = 8) -> go.Figure:
+    """Redraw the edges of a `network_figure` of the same shape for new weights: colour by sign, width by
+    magnitude relative to the largest weight."""
+    sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
+    positions = node_positions(sizes)
+    largest = max((float(np.abs(w).max()) for w in weights if w.size), default=1.0) or 1.0
+    lines: dict[tuple[str, int], tuple[list[float | None], list[float | None]]] = {
+        bucket: ([], []) for bucket in _buckets(max_width)
+    }
+    for layer, matrix in enumerate(weights):
+        for j in range(matrix.shape[0]):
+            for i in range(matrix.shape[1]):
+                value = float(matrix[j, i])
+                width = 1 + round((max_width - 1) * abs(value) / largest)
+                colour = POSITIVE if value > 0 else NEGATIVE if value < 0 else NEUTRAL
+                xs, ys = lines[(colour, width if value else 1)]
+                (x0, y0), (x1, y1) = positions[layer][i], positions[layer + 1][j]
+                xs += [x0, x1, None]
+                ys += [y0, y1, None]
+    with fig.batch_update():
+        for trace, (xs, ys) in zip(fig.data, lines.values(), strict=False):
+            trace.x, trace.y = xs, ys
+    return fig
+
+
+def _buckets(max_width: int) -> list[tuple[str, int]]:
+    """The edge traces of a network figure: one per sign and width (a zero weight is thin and grey)."""
+    return [(NEUTRAL, 1)] + [(colour, w) for colour in (POSITIVE, NEGATIVE) for w in range(1, max_width + 1)]

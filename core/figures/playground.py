@@ -123,13 +123,15 @@ def curves_figure(history: dict[str, np.ndarray], task: str, revision: str, heig
 def grad_norms_figure(grad_norms: np.ndarray, revision: str, height: int = 300) -> go.Figure:
     """Each layer's gradient norm at each epoch's last minibatch (log scale): vanishing or exploding?"""
     fig = go.Figure()
-    layers = grad_norms.shape[1]
-    for k in range(layers):
-        output = k == layers - 1
-        name, colour = ("output", NEUTRAL) if output else (f"layer {k + 1}", SERIES[k % len(SERIES)])
+    for name, colour in layer_series(grad_norms.shape[1]):
         fig.add_trace(go.Scatter(name=name, line={"color": colour}))
     fig.update_layout(xaxis={"title": "epoch"}, yaxis={"title": "‖gradient‖", "type": "log"})
     return update_grad_norms(base_layout(fig, None, height, revision), grad_norms)
+
+
+def layer_series(layers: int) -> list[tuple[str, str]]:
+    """Name and colour of each layer's gradient-norm line, the output layer last and grey."""
+    return [(f"layer {k + 1}", SERIES[k % len(SERIES)]) for k in range(layers - 1)] + [("output", NEUTRAL)]
 
 
 def _thinned(n: int, max_points: int) -> np.ndarray:

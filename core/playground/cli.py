@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         summary = train(args)
     except (ValueError, OSError) as error:  # bad flags, a bad CSV, an unreadable file: one line, no traceback
-        print(json.dumps({"error": str(error)}))
+        print(json.dumps({"error": str(error)}, ensure_ascii=False))
         return 2
     if args.json:
         print(json.dumps(summary, indent=2))

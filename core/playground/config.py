@@ -6,17 +6,20 @@ import typing
 from dataclasses import dataclass, field
 
 from core.activations import ACTIVATIONS
-from core.playground.datasets import DATASETS, UPLOAD
+from core.playground.datasets import DATASETS, UPLOAD, train_size
 from core.playground.features import FEATURES
-from core.playground.losses import LOSSES
+from core.playground.losses import LOSSES, losses_for
 from core.playground.optim import INITS, OPTIMIZERS, SCHEDULES
 
 MAX_LAYERS, MAX_WIDTH = 6, 32
 REGULARIZATIONS = ("none", "L1", "L2")
+# Renamed registry entries, whose old names old links and scripts still use: (field, old) -> (new, why).
+RENAMED = {("loss", "MSE"): ("MSE/2", "it is ½·(o − t)², half of nn.MSELoss")}
 
 
-def _doc(text: str) -> dict[str, str]:
-    return {"help": text}
+def _doc(text: str, note: str = "") -> dict[str, str]:
+    """A field's metadata: its one-line CLI help, and for some a longer note the page shows as help."""
+    return {"help": text, "note": note}
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class PlaygroundConfig:
     )
     activation: str = field(default="Tanh", metadata=_doc("hidden activation: " + ", ".join(ACTIVATIONS)))
     init: str = field(default="Xavier", metadata=_doc("weight init: " + ", ".join(INITS)))
-    loss: str = field(default="MSE", metadata=_doc("loss: " + ", ".join(LOSSES)))
+    loss: str = field(default="MSE/2", metadata=_doc("loss: " + ", ".join(LOSSES)))
     optimizer: str = field(default="SGD", metadata=_doc("optimizer: " + ", ".join(OPTIMIZERS)))
     lr: float = field(default=0.03, metadata=_doc("learning rate"))
     batch_size: int = field(default=10, metadata=_doc("minibatch size"))
@@ -47,14 +50,35 @@ class PlaygroundConfig:
     schedule_period: int = field(default=100, metadata=_doc("the schedule's period in epochs"))
     regularization: str = field(default="none", metadata=_doc("weight penalty: none, L1, L2"))
     reg_rate: float = field(default=0.0, metadata=_doc("regularization rate"))
-    dropout: float = field(default=0.0, metadata=_doc("dropout rate after each hidden layer, 0–0.9"))
-    batch_norm: bool = field(default=False, metadata=_doc("batch norm after each hidden linear layer"))
+    dropout: float = field(
+        default=0.0,
+        metadata=_doc(
+            "dropout rate after each hidden layer, 0–0.9",
+            "While training, each hidden neuron's output is set to 0 with probability p and the others are "
+            "scaled by 1/(1 − p) (nn.Dropout), a new random choice every minibatch, so the network cannot "
+            "rely on any one neuron. The test loss and the pictures use every neuron, unscaled (eval mode).",
+        ),
+    )
+    batch_norm: bool = field(
+        default=False,
+        metadata=_doc(
+            "batch norm after each hidden linear layer",
+            "After each hidden Linear layer, every neuron's value is normalised over the minibatch to mean 0 "
+            "and variance 1, then scaled and shifted by two learned numbers γ, β (nn.BatchNorm1d). The test "
+            "loss and the pictures use running averages of the minibatch statistics instead (eval mode). It "
+            "makes training less sensitive to the learning rate and the init; minibatches need 2+ points.",
+        ),
+    )
 
     def errors(self) -> list[str]:
         """Why this configuration cannot run, one clear sentence each; empty when it is valid."""
+        return [problem for _, problem in self.field_errors()]
+
+    def field_errors(self) -> list[tuple[str, str]]:
+        """Each problem with the field to blame for it: (field name, sentence); empty when it is valid."""
         task = DATASETS[self.dataset].task if self.dataset in DATASETS else None
         problems = [
-            f"unknown {name} {value!r}; choose from {', '.join(options)}"
+            (name, _unknown(name, value, options))
             for name, value, options in (
                 ("dataset", self.dataset, [*DATASETS, UPLOAD]),
                 ("activation", self.activation, ACTIVATIONS),
@@ -67,18 +91,20 @@ class PlaygroundConfig:
             if value not in options
         ]
         problems += [
-            f"unknown feature {f!r}; choose from {', '.join(FEATURES)}"
+            ("features", f"unknown feature {f!r}; choose from {', '.join(FEATURES)}")
             for f in self.features
             if f not in FEATURES
         ]
         if not self.features:
-            problems.append("choose at least one input feature")
+            problems.append(("features", "choose at least one input feature"))
         if len(self.hidden) > MAX_LAYERS or any(not 1 <= w <= MAX_WIDTH for w in self.hidden):
-            problems.append(f"hidden layers: at most {MAX_LAYERS}, each 1–{MAX_WIDTH} neurons")
+            problems.append(("hidden", f"hidden layers: at most {MAX_LAYERS}, each 1–{MAX_WIDTH} neurons"))
         if task and self.loss in LOSSES and task not in LOSSES[self.loss].tasks:
             problems.append(
-                f"the {self.loss} loss does not suit {task}; use one of "
-                f"{', '.join(n for n, entry in LOSSES.items() if task in entry.tasks)}"
+                (
+                    "loss",
+                    f"the {self.loss} loss does not suit {task}; use one of {', '.join(losses_for(task))}",
+                )
             )
         for name, value, low, high in (
             ("points", self.points, 20, 2000),
@@ -91,11 +117,31 @@ class PlaygroundConfig:
             ("reg_rate", self.reg_rate, 0, 10),
         ):
             if not low <= value <= high:
-                problems.append(f"{name} must be between {low:g} and {high:g} (got {value:g})")
+                problems.append((name, f"{name} must be between {low:g} and {high:g} (got {value:g})"))
+        if self.batch_norm and task and not problems:
+            # nn.BatchNorm1d cannot normalise one point: no minibatch, the last included, may have just one.
+            n_train = train_size(self.points, self.train_fraction)
+            if self.batch_size == 1 or n_train % self.batch_size == 1:
+                problems.append(
+                    (
+                        "batch_size",
+                        f"batch norm needs minibatches of 2 or more points; with {n_train} training points a "
+                        f"batch size of {self.batch_size} leaves one alone",
+                    )
+                )
         return problems
 
 
+def _unknown(name: str, value: str, options: typing.Iterable[str]) -> str:
+    """The message for a name that is not in its registry, saying so when it is an old name of an entry."""
+    message = f"unknown {name} {value!r}; choose from {', '.join(options)}"
+    if (name, value) in RENAMED:
+        message += " ({} is now called {}: {})".format(value, *RENAMED[name, value])
+    return message
+
+
 FIELDS = {f.name: f for f in dataclasses.fields(PlaygroundConfig)}
+NOTES = {name: f.metadata["note"] for name, f in FIELDS.items() if f.metadata["note"]}  # help for the page
 _TYPES = typing.get_type_hints(PlaygroundConfig)
 # Names the user may type in any case (the CLI's `--activation tanh`), mapped to the registry's spelling.
 _CANONICAL = {
@@ -143,22 +189,31 @@ def to_query(config: PlaygroundConfig) -> dict[str, str]:
 
 
 def from_query(params: typing.Mapping[str, str]) -> tuple[PlaygroundConfig, list[str]]:
-    """A configuration from URL parameters, defaults for missing ones; bad or invalid values are reported and
-    replaced by their defaults, so a mangled link still opens a working page."""
+    """A configuration from URL parameters, defaults for missing ones; each bad or invalid value is reported
+    and replaced by its default alone, so a mangled link still opens a working page with the rest of it.
+
+    Old names of renamed registry entries are read as the new name, with a line saying so."""
     values: dict[str, object] = {}
     problems: list[str] = []
     for name in FIELDS:
-        if name in params:
-            try:
-                values[name] = decode(name, str(params[name]))
-            except ValueError as error:
-                problems.append(str(error))
-    config = PlaygroundConfig(**values)
-    for problem in config.errors():
-        problems.append(problem)
-    if config.errors():
-        config = PlaygroundConfig()
-    return config, problems
+        if name not in params:
+            continue
+        text = str(params[name])
+        if (name, text) in RENAMED:
+            new, why = RENAMED[name, text]
+            problems.append(f"{name} {text} is now called {new}: {why}; the link's run is unchanged")
+            text = new
+        try:
+            values[name] = decode(name, text)
+        except ValueError as error:
+            problems.append(str(error))
+    # A default can clash with a kept value (the default dataset with a regression loss, say): repeat until
+    # nothing is to blame. Each round drops a value; should a default itself be to blame, all go.
+    while blamed := PlaygroundConfig(**values).field_errors():
+        problems += [problem for _, problem in blamed]
+        kept = {name: value for name, value in values.items() if name not in dict(blamed)}
+        values = kept if len(kept) < len(values) else {}
+    return PlaygroundConfig(**values), problems
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

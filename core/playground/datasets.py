@@ -122,12 +122,17 @@ class Split:
     test_y: np.ndarray  # (n_test,)
 
 
+def train_size(n: int, train_fraction: float) -> int:
+    """How many of n points are for training: `train_fraction` of them, at least one and not all."""
+    return min(max(1, round(n * train_fraction)), n - 1)
+
+
 def split(
     points: np.ndarray, y: np.ndarray, train_fraction: float, rng: np.random.Generator, task: str
 ) -> Split:
-    """Shuffle the points; the first `train_fraction` of them (at least one, not all) are for training."""
+    """Shuffle the points; the first `train_size` of them are for training, the rest for testing."""
     order = rng.permutation(len(points))
-    cut = min(max(1, round(len(points) * train_fraction)), len(points) - 1)
+    cut = train_size(len(points), train_fraction)
     train, test = order[:cut], order[cut:]
     return Split(task, points[train], y[train], points[test], y[test])
 

@@ -28,6 +28,12 @@ LIVE_FIELDS = ("lr", "batch_size", "regularization", "reg_rate", "schedule", "sc
 METRICS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
 
 
+def run_identity(config: PlaygroundConfig) -> PlaygroundConfig:
+    """`config` without its live settings: two configurations with the same identity share a run."""
+    defaults = PlaygroundConfig()
+    return replace(config, **{f: getattr(defaults, f) for f in LIVE_FIELDS})
+
+
 def uses_fast_path(config: PlaygroundConfig) -> bool:
     """Whether the numba kernel can train this configuration (no dropout, no batch norm)."""
     return config.dropout == 0 and not config.batch_norm and config.activation in ACTIVATION_CODES
@@ -112,7 +118,7 @@ class Engine:
 
     def needs_reset(self, config: PlaygroundConfig) -> bool:
         """Whether moving to `config` needs a new run (anything but the live settings changed)."""
-        return replace(config, **{f: getattr(self.config, f) for f in LIVE_FIELDS}) != self.config
+        return run_identity(config) != run_identity(self.config)
 
     def update_live(self, config: PlaygroundConfig) -> None:
         """Take the live settings (learning rate, batch size, regularization, schedule) from `config`."""
@@ -205,7 +211,7 @@ class Engine:
 
     def _target_mid(self) -> float:
         """Targets above this are class 1: 0 for ±1 targets, 0.5 for 0/1."""
-        return 0.0 if self.config.loss == "MSE" else 0.5
+        return 0.0 if self.config.loss == "MSE/2" else 0.5
 
     def evaluate(self, x: torch.Tensor, t: torch.Tensor) -> tuple[float, float]:
         """Mean data loss (no penalty) and accuracy in eval mode."""
@@ -215,6 +221,15 @@ class Engine:
             loss = LOSSES[self.config.loss].fn(out, t).item()
             accuracy = ((out > 0) == (t > self._target_mid())).double().mean().item()
         return loss, accuracy
+
+    @property
+    def done(self) -> bool:
+        """Whether training has stopped by itself (a live runner's job): the loss diverged."""
+        return self.diverged
+
+    def step(self) -> None:
+        """Train one epoch (the page's Step button)."""
+        self.train(1)
 
     def train_for(self, seconds: float, max_epochs: int = 1_000_000) -> int:
         """Train in growing slices until `seconds` have passed (the page's time slice); returns epochs run."""

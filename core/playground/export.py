@@ -1,37 +1,33 @@
-"""'Export as PyTorch': a self-contained script that reproduces a playground run, written from its config."""
+"""'Export as PyTorch': a self-contained script that reproduces a playground run, written from its config.
 
+The script is core/playground/export_template.py (readable, runnable Python: as it stands, reference setup A)
+with its settings filled in from the config and its data, targets and penalty replaced by the source of the
+very functions the engine runs (the dataset's generator, `split`, `encode_targets`, `weight_penalty` ...).
+"""
+
+import ast
 import inspect
+import json
+import pprint
+import re
+from pathlib import Path
 
 from core.activations import ACTIVATIONS, Step
 from core.playground.config import PlaygroundConfig, to_query
-from core.playground.datasets import DATASETS, Split
+from core.playground.datasets import DATASETS, Split, split, train_size
 from core.playground.features import FEATURES
-from core.playground.losses import LOSSES, output_activation
+from core.playground.losses import LOSSES, encode_targets, output_activation
+from core.playground.model import weight_penalty
 from core.playground.optim import INITS, OPTIMIZERS, SCHEDULES
 
+TEMPLATE = Path(__file__).with_name("export_template.py")
+CONSTANT_SCHEDULE = "torch.optim.lr_scheduler.LambdaLR(optimizer, lambda epoch: 1.0)"
+DOC = """Training playground run exported as plain PyTorch: python this_file.py [--curve losses.json]
 
-def _module(name: str) -> str:
-    return "Step()" if name == "Step" else f"nn.{type(ACTIVATIONS[name].module()).__name__}()"
-
-
-def _data_code(config: PlaygroundConfig, data: Split | None) -> str:
-    """Code that makes train_points, train_y, test_points, test_y: the generator from the seed, or the
-    uploaded points written out."""
-    if data is not None:
-        return "\n".join(
-            f"{name} = np.array({getattr(data, name).tolist()!r})"
-            for name in ("train_points", "train_y", "test_points", "test_y")
-        )
-    generator = DATASETS[config.dataset].generate
-    return f"""{inspect.getsource(generator).rstrip()}
-
-
-rng = np.random.default_rng(SEED)
-points, y = {generator.__name__}({config.points}, {config.noise!r}, rng)
-order = rng.permutation(len(points))
-cut = min(max(1, round(len(points) * {config.train_fraction!r})), len(points) - 1)
-train_points, train_y = points[order[:cut]], y[order[:cut]]
-test_points, test_y = points[order[cut:]], y[order[cut:]]"""
+Reproduces the app's run for {epochs} epochs: the same seed, data, initial weights, minibatch order and
+updates. The app's settings (add them to the playground page's address to open this run there):
+?{link}
+"""
 
 
 def export_script(config: PlaygroundConfig, epochs: int, data: Split | None = None) -> str:
@@ -42,117 +38,124 @@ def export_script(config: PlaygroundConfig, epochs: int, data: Split | None = No
     """
     task = data.task if data is not None else DATASETS[config.dataset].task
     output = output_activation(config.loss, task)
-    chosen = [f for f in FEATURES.values() if f.id in config.features]
-    target = "torch.from_numpy(train_y) * 2 - 1" if output == "Tanh" else "torch.from_numpy(train_y)"
-    mid = "0.0" if config.loss == "MSE" else "0.5"
-    penalty = {
-        "none": "0.0",
-        "L1": "sum(lin.weight.abs().sum() for lin in model.linears)",
-        "L2": "0.5 * sum((lin.weight**2).sum() for lin in model.linears)",
-    }[config.regularization]
-    schedule = (
-        SCHEDULES[config.schedule].code.format(period=config.schedule_period)
-        or "torch.optim.lr_scheduler.LambdaLR(optimizer, lambda epoch: 1.0)"
-    )
-    norm = "nn.BatchNorm1d(w)" if config.batch_norm else "nn.Identity()"
+    inputs = [f.code for f in FEATURES.values() if f.id in config.features]
     link = "&".join(f"{k}={v}" for k, v in to_query(config).items())
-    step_class = inspect.getsource(Step) + "\n\n" if "Step" in (config.activation, output) else ""
-    return f'''"""Training playground run exported as plain PyTorch: python this_file.py [--curve losses.json]
-
-Reproduces the app's run (same seed, data, initial weights, minibatch order and updates) for {epochs} epochs.
-App settings: ?{link}
-"""
-
-import argparse
-import json
-
-import numpy as np
-import torch
-import torch.nn.functional as F
-from torch import nn
-
-torch.set_num_threads(1)
-SEED = {config.seed}
-EPOCHS = {epochs}
-BATCH_SIZE = {config.batch_size}
-REG_RATE = {config.reg_rate!r}  # {config.regularization} regularization
-
-{_data_code(config, data)}
-
-
-def features(points):
-    x1, x2 = points[:, 0], points[:, 1]
-    return np.stack([{", ".join(f.code for f in chosen)}], axis=1)
-
-
-x_train, x_test = torch.from_numpy(features(train_points)), torch.from_numpy(features(test_points))
-t_train = {target}
-t_test = {target.replace("train_y", "test_y")}
-
-
-{step_class}class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        sizes = [{len(chosen)}, *{list(config.hidden)!r}, 1]
-        self.linears = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
-        self.norms = nn.ModuleList({norm} for w in sizes[1:-1])
-        self.activation = {_module(config.activation)}
-        self.dropout = {f"nn.Dropout({config.dropout!r})" if config.dropout > 0 else "nn.Identity()"}
-        self.output_activation = {_module(output)}
-
-    def forward(self, x):
-        for linear, norm in zip(self.linears[:-1], self.norms):
-            x = self.dropout(self.activation(norm(linear(x))))
-        return self.output_activation(self.linears[-1](x))
-
-
-torch.manual_seed(SEED)
-model = Net().double()
-with torch.no_grad():
-    for linear in model.linears:
-        w = linear.weight
-        {INITS[config.init].code}
-        linear.bias.zero_()
+    values: dict[str, str | None] = {
+        "__doc__": '"""' + DOC.format(epochs=epochs, link=link) + '"""',
+        "SEED": repr(config.seed),
+        "EPOCHS": repr(epochs),
+        "TASK": _literal(task),
+        "LOSS": _literal(config.loss),
+        "HIDDEN": repr(config.hidden),
+        "DROPOUT": repr(config.dropout),
+        "BATCH_SIZE": repr(config.batch_size),
+        "REGULARIZATION": _literal(config.regularization),
+        "REG_RATE": repr(config.reg_rate),
+        "Split": _source(Split),
+        "encode_targets": _source(encode_targets),
+        "Step": _source(Step) if "Step" in (config.activation, output) else None,
+        "weight_penalty": _source(weight_penalty),
+        "make_activation()": _module(config.activation),
+        "make_output_activation()": _module(output),
+        "make_norm()": "nn.BatchNorm1d(width)" if config.batch_norm else "nn.Identity()",
+        "features()": f"np.stack([{', '.join(inputs)}], axis=1)",
+        "init_weight()": INITS[config.init].code,
+        "loss_fn()": LOSSES[config.loss].code,
+        "make_optimizer()": OPTIMIZERS[config.optimizer].code.format(lr=repr(config.lr)),
+        "make_scheduler()": SCHEDULES[config.schedule].code.format(period=config.schedule_period)
+        or CONSTANT_SCHEDULE,
+    }
+    template = TEMPLATE.read_text()
+    if data is None:
+        generator = DATASETS[config.dataset].generate
+        values |= {
+            "POINTS": repr(config.points),
+            "NOISE": repr(config.noise),
+            "TRAIN_FRACTION": repr(config.train_fraction),
+            "circle": _source(generator),  # the template's generator stands for the chosen one
+            "make_points": generator.__name__,
+            "train_size": _source(train_size),
+            "split": _source(split),
+            "UPLOADED": None,
+            "load_uploaded_data": None,
+        }
+    else:
+        arrays = (data.train_points, data.train_y, data.test_points, data.test_y)
+        values |= {
+            name: None
+            for name in ("POINTS", "NOISE", "TRAIN_FRACTION", "circle", "make_points", "train_size", "split")
+        }
+        uploaded = "".join(f"    {_list(a.tolist())},\n" for a in arrays)
+        values |= {
+            "UPLOADED": f"(\n{uploaded})",
+            # the template's loader of uploaded points takes the place of the generator's
+            "load_data": _definition(template, "load_uploaded_data").replace(
+                "load_uploaded_data", "load_data"
+            ),
+            "load_uploaded_data": None,
+        }
+    return fill(template, values)
 
 
-def loss_fn(out, target):
-    return {LOSSES[config.loss].code}
+def fill(template: str, values: dict[str, str | None]) -> str:
+    """The template with named top-level pieces replaced by code: `NAME` an assignment's value, `name` a
+    whole def or class, `name()` the expression that function `name` returns, `__doc__` the module
+    docstring (a string literal). None removes the assignment, def or class."""
+    slots = _slots(ast.parse(template))
+    line_starts = [0]  # in bytes, as ast counts columns
+    for line in template.encode().splitlines(keepends=True):
+        line_starts.append(line_starts[-1] + len(line))
+    edits = []
+    for key, code in values.items():
+        statement, part = slots[key]
+        if code is None or part is statement:  # whole lines, decorators included
+            first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", []))])
+            edits.append((line_starts[first - 1], line_starts[statement.end_lineno], code or ""))
+        else:
+            start = line_starts[part.lineno - 1] + part.col_offset
+            edits.append((start, line_starts[part.end_lineno - 1] + part.end_col_offset, code))
+    text = template.encode()
+    for start, end, code in sorted(edits, reverse=True):
+        text = text[:start] + code.encode() + text[end:]
+    return re.sub(r"\n{4,}", "\n\n\n", text.decode())  # a removed definition leaves too many blank lines
 
 
-optimizer = {OPTIMIZERS[config.optimizer].code.format(lr=repr(config.lr))}
-scheduler = {schedule}
-order = torch.Generator().manual_seed(SEED)  # the minibatch order
-torch.manual_seed(SEED)  # dropout masks
+def _slots(tree: ast.Module) -> dict[str, tuple[ast.stmt, ast.AST]]:
+    """Each piece of the template that `fill` can replace, by name: (its statement, the part replaced)."""
+    slots: dict[str, tuple[ast.stmt, ast.AST]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Expr) and node is tree.body[0]:
+            slots["__doc__"] = (node, node.value)
+        elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            slots[node.targets[0].id] = (node, node.value)
+        elif isinstance(node, ast.FunctionDef | ast.ClassDef):
+            slots[node.name] = (node, node)
+            if isinstance(node.body[-1], ast.Return) and node.body[-1].value is not None:
+                slots[f"{node.name}()"] = (node, node.body[-1].value)
+    return slots
 
 
-def evaluate(x, t):
-    model.eval()
-    with torch.no_grad():
-        out = model(x)[:, 0]
-        return loss_fn(out, t).item(), ((out > 0) == (t > {mid})).double().mean().item()
+def _source(function: object) -> str:
+    """A function's or class's source as the engine runs it."""
+    return inspect.getsource(function).rstrip() + "\n"
 
 
-curve = {{"train_loss": [], "test_loss": [], "test_accuracy": []}}
-for epoch in range(EPOCHS):
-    perm = torch.randperm(len(x_train), generator=order)
-    model.train()
-    for start in range(0, len(perm), BATCH_SIZE):
-        rows = perm[start:start + BATCH_SIZE]
-        optimizer.zero_grad()
-        loss = loss_fn(model(x_train[rows])[:, 0], t_train[rows]) + REG_RATE * {penalty}
-        loss.backward()
-        optimizer.step()
-    scheduler.step()
-    (train_loss, _), (test_loss, test_accuracy) = evaluate(x_train, t_train), evaluate(x_test, t_test)
-    for key, value in zip(curve, (train_loss, test_loss, test_accuracy)):
-        curve[key].append(value)
-    if (epoch + 1) % max(1, EPOCHS // 10) == 0 or epoch + 1 == EPOCHS:
-        print(f"epoch {{epoch + 1}}: train loss {{train_loss:.4f}}, test loss {{test_loss:.4f}}"
-              {'f", test accuracy {test_accuracy:.3f}"' if task == "classification" else ""})
+def _definition(template: str, name: str) -> str:
+    """A def's source in the template."""
+    return ast.get_source_segment(template, _slots(ast.parse(template))[name][0]) + "\n"
 
-parser = argparse.ArgumentParser()
-parser.add_argument("--curve", help="write the per-epoch losses to this JSON file")
-if (path := parser.parse_args().curve) is not None:
-    with open(path, "w") as file:
-        json.dump(curve, file)
-'''
+
+def _literal(text: str) -> str:
+    """A string as a double-quoted Python literal, as ruff format writes it."""
+    return json.dumps(text)
+
+
+def _list(values: list) -> str:
+    """A long list as wrapped lines, indented to sit inside a tuple at the top level of the script."""
+    return pprint.pformat(values, width=100, compact=True).replace("\n", "\n    ")
+
+
+def _module(activation: str) -> str:
+    """The activation module as the script builds it: nn.<Class>() with torch's defaults (the registry's), or
+    Step() (defined in the script)."""
+    return "Step()" if activation == "Step" else f"nn.{type(ACTIVATIONS[activation].module()).__name__}()"

@@ -1,8 +1,10 @@
 """The fast path: minibatch forward, backward and optimizer step for a plain MLP, compiled once by numba.
 
-It works in place on the flat float64 buffer that holds the model's parameters (the torch tensors are views
-of it), so the nn.Module always holds the current weights. Shapes are run-time values: one compilation serves
-every network the page can build. Unit tests compare every gradient and step with autograd and torch.optim.
+Every function releases the GIL (`nogil=True`): the live page trains on a background thread while the
+server's own threads draw. It works in place on the flat float64 buffer that holds the model's parameters
+(the torch tensors are views of it), so the nn.Module always holds the current weights. Shapes are run-time
+values: one compilation serves every network the page can build. Unit tests compare every gradient and step
+with autograd and torch.optim.
 """
 
 import math
@@ -41,12 +43,12 @@ REGULARIZATION_CODES = {"none": 0, "L1": 1, "L2": 2}
 HYPER = np.array([MOMENTUM, BETA1, BETA2, ADAM_EPS, ADAMW_DECAY, RMS_ALPHA, RMS_EPS, ADAGRAD_EPS])
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _sigmoid(z):
     return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _act(code, z):
     if code == 0:
         return z
@@ -76,7 +78,7 @@ def _act(code, z):
     return 0.5 * (np.sign(z) + 1.0)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _dact(code, z, a):
     """f'(z), given z and a = f(z)."""
     if code == 0:
@@ -110,7 +112,7 @@ def _dact(code, z, a):
     return 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _loss(code, o, t):
     """Loss of one example and its derivative with respect to the output o."""
     d = o - t
@@ -123,7 +125,7 @@ def _loss(code, o, t):
     return abs(d) - 0.5, 1.0 if d > 0 else -1.0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _offsets(sizes):
     """Start of each layer's weights in the parameter buffer, and of each layer's units in the unit buffer."""
     layers = len(sizes) - 1
@@ -140,7 +142,7 @@ def _offsets(sizes):
     return w_off, u_off
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _forward(p, sizes, w_off, u_off, x, z, a, act, out_act):
     """One example through the network, keeping each unit's z and a = f(z); returns the output."""
     layers = len(sizes) - 1
@@ -161,7 +163,7 @@ def _forward(p, sizes, w_off, u_off, x, z, a, act, out_act):
     return a[u_off[layers]]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def batch_gradient(p, g, sizes, X, T, rows, act, out_act, loss, reg, reg_rate, z, a, delta) -> float:
     """Fill g with the gradient of the mean loss over X[rows] plus the weight penalty; returns that loss."""
     w_off, u_off = _offsets(sizes)
@@ -205,7 +207,7 @@ def batch_gradient(p, g, sizes, X, T, rows, act, out_act, loss, reg, reg_rate, z
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def optimizer_step(p, g, s1, s2, step, lr, opt, hyper) -> None:
     """One update of every parameter, exactly as torch.optim does it with its default settings."""
     momentum, beta1, beta2, adam_eps, decay, alpha, rms_eps, adagrad_eps = (
@@ -247,7 +249,7 @@ def optimizer_step(p, g, s1, s2, step, lr, opt, hyper) -> None:
             p[k] -= lr * g[k] / (math.sqrt(s2[k]) + adagrad_eps)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def evaluate(p, sizes, X, T, act, out_act, loss, target_mid, z, a) -> tuple[float, float]:
     """Mean loss (without penalty) and accuracy (output > 0 against target > target_mid) over a set."""
     w_off, u_off = _offsets(sizes)
@@ -260,7 +262,7 @@ def evaluate(p, sizes, X, T, act, out_act, loss, target_mid, z, a) -> tuple[floa
     return total / n, correct / n
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def train_epochs(
     p,
     g,

@@ -1,22 +1,24 @@
-"""What the page draws for one run: cached charts refreshed at a capped rate, cheap pictures for live ticks.
+"""What the live page draws of a run: a consistent snapshot taken between two training slices, and the
+pictures and charts made from it.
 
-A Plotly chart is rebuilt by the browser on every change (Streamlit gives it a new identity), so while
-training runs the boundary and the neuron maps are PNG pictures, and the network, curves and gradient charts
-refresh only every `every` seconds; paused, everything is an interactive chart.
+The snapshot is taken under the runner's lock (core.runner.Runner.read), so it is cheap: copies of the
+history and weights plus one batched pass over the plane. Everything else (PNG encoding, chart building)
+happens outside the lock while training goes on.
 """
 
-import time
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures.network import network_figure
+from core.figures.network import network_figure, update_network
 from core.figures.playground import (
     boundary_figure,
     boundary_image,
     colour_limit,
     curves_figure,
     grad_norms_figure,
+    layer_series,
     neuron_image,
     neuron_maps_figure,
     png_bytes,
@@ -24,80 +26,135 @@ from core.figures.playground import (
     update_curves,
     update_grad_norms,
 )
+from core.figures.raster import line_chart_image, network_image
+from core.figures.style import SERIES
 from core.playground.config import PlaygroundConfig
+from core.playground.datasets import Split
 from core.playground.engine import METRICS, Engine
 
+RESOLUTION = 100  # grid points per side of the plane: the boundary and every neuron's map
+PICTURE_SIZE = 400  # pixels per side of the live boundary picture
 
-class LiveView:
-    """The figures of one engine's run, kept between ticks so that only their data changes."""
 
-    def __init__(self, engine: Engine, revision: str = "play") -> None:
-        self.engine = engine
+@dataclass(frozen=True)
+class Snapshot:
+    """One moment of a run: everything the page draws, copied out of the engine."""
+
+    config: PlaygroundConfig
+    task: str  # "classification" or "regression"
+    epoch: int
+    lr: float  # the learning rate of the next epoch (the schedule applied)
+    diverged: bool
+    history: dict[str, np.ndarray]  # metric name -> (epoch,)
+    grad_norms: np.ndarray  # (epoch, layers)
+    weights: list[np.ndarray]  # each (n_out, n_in), input side first
+    axis: np.ndarray  # (R,)
+    output: np.ndarray  # (R, R), classification on −1..1
+    maps: list[np.ndarray]  # per hidden layer (width, R, R)
+
+
+def take_snapshot(engine: Engine, resolution: int = RESOLUTION) -> Snapshot:
+    """Copy what the page draws out of `engine` (call it between two training slices)."""
+    axis, output, maps = engine.grid(resolution)
+    size = engine.history.size
+    return Snapshot(
+        config=engine.config,
+        task=engine.task,
+        epoch=engine.epoch,
+        lr=engine.learning_rate(engine.epoch),
+        diverged=engine.diverged,
+        history={name: engine.history.column(name).copy() for name in METRICS},
+        grad_norms=engine.history.grad_norms[:size].copy(),
+        weights=[np.nan_to_num(w, posinf=0.0, neginf=0.0) for w in engine.weights()],  # NaN once diverged
+        axis=axis,
+        output=output.copy(),
+        maps=[m.copy() for m in maps],
+    )
+
+
+class RunFigures:
+    """The figures of one run's snapshots. The data points' overlay is drawn once per run, and the charts are
+    built once and then only get new data (a build costs 10–20 ms)."""
+
+    def __init__(self, data: Split, revision: str = "play") -> None:
+        self.data = data
         self.revision = revision  # uirevision: zoom and legend clicks survive redraws
         self.charts: dict[str, go.Figure] = {}  # network, curves, grads
-        self._refreshed_at = -np.inf
-        self._overlay: np.ndarray | None = None
+        train, test = (data.train_points, data.train_y), (data.test_points, data.test_y)
+        self._overlay = points_overlay(train, test, data.task, PICTURE_SIZE)
+        self._limit = colour_limit(data.task, data.train_y)
 
-    def history(self) -> dict[str, np.ndarray]:
-        """Every per-epoch metric so far."""
-        return {name: self.engine.history.column(name) for name in METRICS}
+    def boundary_picture(self, snap: Snapshot) -> bytes:
+        """The output map with the data points, as PNG (the live view)."""
+        return png_bytes(boundary_image(snap.output, self._overlay, self._limit))
 
-    def refresh_charts(self, running: bool, every: float = 1.0) -> dict[str, go.Figure]:
-        """The network, curve and gradient charts: refreshed on every call while paused, at most every
-        `every` seconds while running; built once, then only their data changes (a build costs 10–20 ms)."""
-        now = time.perf_counter()
-        if running and now - self._refreshed_at < every and "network" in self.charts:
-            return self.charts
-        self._refreshed_at = now
-        engine = self.engine
-        weights = [np.nan_to_num(w, posinf=0.0, neginf=0.0) for w in engine.weights()]  # NaN once diverged
-        self.charts["network"] = network_figure(weights, height=300, revision=self.revision)
-        if engine.epoch:
-            grads = engine.history.grad_norms[: engine.epoch]
+    def boundary_chart(self, snap: Snapshot) -> go.Figure:
+        """The output map with the data points, as an interactive chart (the paused view)."""
+        d = self.data
+        train, test = (d.train_points, d.train_y), (d.test_points, d.test_y)
+        return boundary_figure(snap.axis, snap.output, train, test, d.task, self.revision)
+
+    def neuron_chart(self, snap: Snapshot) -> go.Figure:
+        """Every hidden neuron's map as an interactive chart (the paused view)."""
+        return neuron_maps_figure(snap.maps, self.revision)
+
+    def chart_pictures(self, snap: Snapshot) -> dict[str, bytes]:
+        """The network, curves and gradient norms as PNG (the live view; the same content as the charts)."""
+        history = snap.history
+        losses = [
+            ("train loss", history["train_loss"], SERIES[1]),
+            ("test loss", history["test_loss"], SERIES[0]),
+        ]
+        accuracy = (
+            ("test accuracy", history["test_accuracy"], SERIES[2]) if snap.task == "classification" else None
+        )
+        grads = [
+            (name, snap.grad_norms[:, k], colour)
+            for k, (name, colour) in enumerate(layer_series(snap.grad_norms.shape[1]))
+        ]
+        return {
+            "network": png_bytes(network_image(snap.weights, height=300)),
+            "curves": png_bytes(line_chart_image(losses, accuracy, y_label="loss")),
+            "grads": png_bytes(line_chart_image(grads, y_label="‖gradient‖")),
+        }
+
+    def update_charts(self, snap: Snapshot) -> dict[str, go.Figure]:
+        """The network, curve and gradient charts for `snap` (curves only once an epoch has run)."""
+        if "network" in self.charts:
+            update_network(self.charts["network"], snap.weights)
+        else:
+            self.charts["network"] = network_figure(snap.weights, height=300, revision=self.revision)
+        if snap.epoch:
             if "curves" in self.charts:
-                update_curves(self.charts["curves"], self.history())
-                update_grad_norms(self.charts["grads"], grads)
+                update_curves(self.charts["curves"], snap.history)
+                update_grad_norms(self.charts["grads"], snap.grad_norms)
             else:
-                self.charts["curves"] = curves_figure(self.history(), engine.task, self.revision)
-                self.charts["grads"] = grad_norms_figure(grads, self.revision)
+                self.charts["curves"] = curves_figure(snap.history, self.data.task, self.revision)
+                self.charts["grads"] = grad_norms_figure(snap.grad_norms, self.revision)
         return self.charts
 
-    def boundary_picture(self, output: np.ndarray) -> bytes:
-        """The output map with the data points, as PNG (the live view)."""
-        d = self.engine.data
-        if self._overlay is None:
-            self._overlay = points_overlay(
-                (d.train_points, d.train_y), (d.test_points, d.test_y), d.task, 400
-            )
-        return png_bytes(boundary_image(output, self._overlay, colour_limit(d.task, d.train_y)))
 
-    def boundary_chart(self, axis: np.ndarray, output: np.ndarray) -> go.Figure:
-        """The output map with the data points, as an interactive chart (the paused view)."""
-        d = self.engine.data
-        train, test = (d.train_points, d.train_y), (d.test_points, d.test_y)
-        return boundary_figure(axis, output, train, test, d.task, self.revision)
-
-    def neuron_chart(self, maps: list[np.ndarray]) -> go.Figure:
-        """Every hidden neuron's map as an interactive chart (the paused view)."""
-        return neuron_maps_figure(maps, self.revision)
+NEURON_SCALE = 3  # screen pixels per picture pixel of the neuron maps
 
 
-def neuron_picture(maps: list[np.ndarray]) -> bytes | None:
-    """Every hidden neuron's map as PNG (the live view); None without hidden layers."""
-    return png_bytes(neuron_image(maps)) if maps else None
+def neuron_picture(maps: list[np.ndarray]) -> tuple[bytes, int] | None:
+    """Every hidden neuron's map as PNG at one pixel per grid sample (the live view) and the width to show
+    it at, NEURON_SCALE times larger; None without hidden layers."""
+    if not maps:
+        return None
+    mosaic = neuron_image(maps, scale=1)
+    return png_bytes(mosaic), mosaic.shape[1] * NEURON_SCALE
 
 
 def warm_up() -> None:
     """Once per process: load the compiled kernel and build every figure kind once (plotly creates its
-    validators lazily), so the first live tick a visitor sees is as quick as the rest."""
-    view = LiveView(Engine(PlaygroundConfig(points=40)), "warm")
-    view.engine.train(2)
-    axis, output, maps = view.engine.grid(20)
-    for fig in (
-        *view.refresh_charts(False).values(),
-        view.boundary_chart(axis, output),
-        view.neuron_chart(maps),
-    ):
+    validators lazily), so the first live redraw a visitor sees is as quick as the rest."""
+    engine = Engine(PlaygroundConfig(points=40))
+    engine.train(2)
+    snap = take_snapshot(engine, 20)
+    figures = RunFigures(engine.data, "warm")
+    charts = figures.update_charts(snap)
+    for fig in (*charts.values(), figures.boundary_chart(snap), figures.neuron_chart(snap)):
         fig.to_dict()
-    view.boundary_picture(output)
-    neuron_picture(maps)
+    figures.boundary_picture(snap)
+    neuron_picture(snap.maps)

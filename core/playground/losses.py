@@ -23,11 +23,12 @@ LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
         Loss(
-            "MSE",
+            "MSE/2",
             ("classification", "regression"),
-            lambda o, t: 0.5 * F.mse_loss(o, t),
-            "0.5 * F.mse_loss(out, target)",
-            "½(o − t)², the TensorFlow Playground loss; classes are ±1 and the output goes through tanh.",
+            lambda o, t: F.mse_loss(o, t) / 2,
+            "F.mse_loss(out, target) / 2",
+            "Half the mean squared error, mean of ½(o − t)²: nn.MSELoss()/2, TensorFlow Playground's loss "
+            "(the ½ makes its gradient o − t). Classes are written −1/+1 and the output goes through tanh.",
             0,
         ),
         Loss(
@@ -57,12 +58,12 @@ def losses_for(task: str) -> list[str]:
 
 
 def output_activation(loss: str, task: str) -> str:
-    """The output layer's activation: tanh for ±1 classes under MSE, none (a logit or a value) otherwise."""
-    return "Tanh" if task == "classification" and loss == "MSE" else "Identity"
+    """The output layer's activation: tanh for ±1 classes under MSE/2, none (a logit or a value) otherwise."""
+    return "Tanh" if task == "classification" and loss == "MSE/2" else "Identity"
 
 
 def encode_targets(labels: torch.Tensor, loss: str, task: str) -> torch.Tensor:
-    """Targets the loss compares with: 0/1 classes become ±1 under MSE; regression values pass through."""
-    if task == "classification" and loss == "MSE":
+    """Targets the loss compares with: 0/1 classes become ±1 under MSE/2; regression values pass through."""
+    if task == "classification" and loss == "MSE/2":
         return labels * 2.0 - 1.0
     return labels

@@ -87,7 +87,7 @@ def init_weights(model: PlaygroundNet, scheme: str) -> None:
             linear.bias.zero_()
 
 
-def weight_penalty(model: PlaygroundNet, kind: str) -> torch.Tensor:
+def weight_penalty(model: nn.Module, kind: str) -> torch.Tensor:
     """The regularization term before its rate: Σ|w| (L1) or ½Σw² (L2) over the weights, biases excluded."""
     weights = [linear.weight for linear in model.linears]
     if kind == "L1":

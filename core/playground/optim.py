@@ -33,21 +33,25 @@ OPTIMIZERS: dict[str, Optimizer] = {
             "SGD+momentum",
             lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=0.9),
             "torch.optim.SGD(model.parameters(), lr={lr}, momentum=0.9)",
-            "Keeps a running sum of gradients (momentum 0.9): faster along consistent directions.",
+            "Steps along a velocity v ← 0.9·v + g: an exponentially decaying sum of past gradients "
+            "(weights 1, 0.9, 0.81, …), so steps grow where the gradient keeps its direction and cancel "
+            "where it flips.",
             1,
         ),
         Optimizer(
             "Nesterov",
             lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=0.9, nesterov=True),
             "torch.optim.SGD(model.parameters(), lr={lr}, momentum=0.9, nesterov=True)",
-            "Momentum that looks one step ahead; overshoots less.",
+            "Momentum that steps along g + 0.9·v, the gradient plus the updated velocity: a look one step "
+            "ahead, so it overshoots less.",
             2,
         ),
         Optimizer(
             "Adam",
             lambda p, lr: torch.optim.Adam(p, lr=lr),
             "torch.optim.Adam(model.parameters(), lr={lr})",
-            "Per-weight step sizes from running gradient moments; the usual default (try lr 0.01).",
+            "Per-weight step sizes from exponentially decaying averages of the gradient and its square "
+            "(β 0.9, 0.999), bias-corrected; the usual default (try lr 0.01).",
             3,
         ),
         Optimizer(
@@ -61,7 +65,8 @@ OPTIMIZERS: dict[str, Optimizer] = {
             "RMSprop",
             lambda p, lr: torch.optim.RMSprop(p, lr=lr),
             "torch.optim.RMSprop(model.parameters(), lr={lr})",
-            "Divides by a running RMS of the gradient (α 0.99).",
+            "Divides each step by the root of an exponentially decaying average of squared gradients "
+            "(α 0.99).",
             5,
         ),
         Optimizer(
@@ -164,7 +169,10 @@ INITS: dict[str, Init] = {
             "Zeros",
             nn.init.zeros_,
             "nn.init.zeros_(w)",
-            "Every weight 0: all neurons of a layer stay identical forever (symmetry never breaks).",
+            "Every weight 0: the neurons of a layer compute the same thing and get the same gradient, so "
+            "they stay identical; only dropout's random masks can tell them apart, and only with an "
+            "activation that is not 0 at 0 (sigmoid). With tanh or ReLU no weight moves at all: only the "
+            "output bias learns.",
         ),
     )
 }

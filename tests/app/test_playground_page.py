@@ -1,9 +1,14 @@
 """AppTests of the Training playground: controls, live settings, URL state, divergence, export."""
 
+import time
 from pathlib import Path
+from unittest.mock import patch
 
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
+from core.playground.config import from_query
+from core.playground.export import export_script
 from tests.app.helpers import APP, open_page
 
 PAGE = "pages/playground.py"
@@ -11,6 +16,17 @@ PAGE = "pages/playground.py"
 
 def epoch(at: AppTest) -> int:
     return int(next(m.value for m in at.metric if m.label == "Epoch").replace(",", ""))
+
+
+def until(at: AppTest, condition, tries: int = 100) -> AppTest:
+    """Rerun the page (as the live view's redraws do) until `condition(at)` holds: the run trains on its own
+    thread, so what a redraw shows depends on how far it got."""
+    for _ in range(tries):
+        if condition(at):
+            return at
+        time.sleep(0.05)
+        run(at)
+    raise AssertionError("the page never reached the expected state")
 
 
 def run(target) -> AppTest:
@@ -36,12 +52,15 @@ def test_step_play_pause_and_reset():
     run(at.button(key="play_step").click())
     assert epoch(at) == 1
     assert {m.label for m in at.metric} >= {"Train loss", "Test loss", "Test accuracy"}
-    run(at.button(key="play_toggle").click())  # play: this run's tick trains a time slice
+    run(at.button(key="play_toggle").click())  # play: the run trains on its own thread
     assert at.button(key="play_toggle").label == "Pause"
-    assert epoch(at) > 1
+    until(at, lambda at: epoch(at) > 1)
     assert len(at.get("image")) >= 1  # the live view shows pictures
     run(at.button(key="play_toggle").click())
     assert at.button(key="play_toggle").label == "Play"
+    paused_at = epoch(at)
+    time.sleep(0.3)
+    assert epoch(run(at)) == paused_at  # paused: no more training
     run(at.button(key="play_reset").click())
     assert epoch(at) == 0
 
@@ -76,7 +95,7 @@ def test_network_controls_add_layers_and_pick_the_engine():
 def test_dataset_choice_sets_the_losses_and_the_url():
     at = open_page(PAGE)
     run(at.selectbox(key="play_dataset").select("plane"))
-    assert at.selectbox(key="play_loss").options == ["MSE", "Huber"]
+    assert at.selectbox(key="play_loss").options == ["MSE/2", "Huber"]
     assert at.query_params["dataset"] == ["plane"] or at.query_params["dataset"] == "plane"
     run(at.selectbox(key="play_dataset").select("spiral"))
     run(at.selectbox(key="play_loss").select("BCE"))
@@ -119,10 +138,7 @@ def test_divergence_pauses_and_offers_a_reset():
     )
     run(at)
     run(at.button(key="play_toggle").click())
-    for _ in range(5):
-        if at.error:
-            break
-        run(at)
+    until(at, lambda at: at.error)
     assert any("NaN" in e.value and "learning rate" in e.value for e in at.error)
     run(at)
     assert at.button(key="play_toggle").label == "Play"
@@ -136,7 +152,19 @@ def test_export_offers_the_script_of_this_run():
     code = at.code[0].value
     assert "EPOCHS = 1" in code and "torch.optim.SGD(model.parameters(), lr=0.03)" in code
     compile(code, "exported.py", "exec")
-    assert Path(PAGE).name  # the page file is the one under test
+    # The download's bytes: what the page hands Streamlit's media storage, recorded on a rerun.
+    stored, keep = {}, MemoryMediaFileStorage.load_and_get_id
+
+    def record(storage, data, mimetype, kind, filename=None):
+        stored[file_id := keep(storage, data, mimetype, kind, filename)] = data
+        return file_id
+
+    with patch.object(MemoryMediaFileStorage, "load_and_get_id", record):
+        run(at)
+    download = stored[Path(at.download_button(key="play_download").proto.url).stem]
+    config, problems = from_query(at.query_params)  # the settings the page's link holds
+    assert not problems and download.decode() == export_script(config, epoch(at))
+    assert at.code[0].value.strip() == download.decode().strip()  # what is shown is what is downloaded
 
 
 def test_bad_settings_show_a_message_instead_of_a_traceback():

@@ -13,7 +13,7 @@ from core.mlp import MLPConfig, build_mlp
 def test_network_figure_draws_every_edge_once_coloured_by_sign():
     weights = [np.array([[1.0, -2.0], [0.5, 0.0], [-0.1, 3.0]]), np.array([[1.0, -1.0, 2.0]])]
     fig = network_figure(weights, revision="keep")
-    edges = [t for t in fig.data if t.mode == "lines"]
+    edges = [t for t in fig.data if t.mode == "lines" and t.x]
     segments = sum(len(t.x) // 3 for t in edges)
     assert segments == 2 * 3 + 3 * 1
     positive = sum(len(t.x) // 3 for t in edges if t.line.color == POSITIVE)
@@ -25,6 +25,18 @@ def test_network_figure_draws_every_edge_once_coloured_by_sign():
     nodes = next(t for t in fig.data if t.mode == "markers")
     assert len(nodes.x) == 2 + 3 + 1
     assert fig.layout.uirevision == "keep"
+
+
+def test_update_network_redraws_the_same_traces_for_new_weights():
+    from core.figures.network import update_network
+
+    weights = [np.array([[1.0, -2.0], [0.5, 0.0], [-0.1, 3.0]]), np.array([[1.0, -1.0, 2.0]])]
+    fig = network_figure(weights)
+    traces = len(fig.data)
+    update_network(fig, [-w for w in weights])
+    assert len(fig.data) == traces
+    assert sum(len(t.x) // 3 for t in fig.data if t.mode == "lines" and t.line.color == POSITIVE) == 3
+    assert sum(len(t.x) // 3 for t in fig.data if t.mode == "lines" and t.line.color == NEGATIVE) == 5
 
 
 def test_node_positions_are_centred_columns():

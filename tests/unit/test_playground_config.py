@@ -4,6 +4,8 @@ import argparse
 import dataclasses
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.playground.config import FIELDS, PlaygroundConfig, add_arguments, from_args, from_query, to_query
 
@@ -79,3 +81,47 @@ def test_invalid_combinations_raise_clear_errors():
         "unknown dataset 'nope'; choose from circle, xor, gauss, spiral, moons, plane, multi_gauss, upload"
     ]
     assert PlaygroundConfig(features=()).errors() == ["choose at least one input feature"]
+
+
+def test_a_link_with_one_bad_value_keeps_the_others():
+    config, problems = from_query({"points": "5000", "hidden": "8,8", "lr": "0.1"})
+    assert (config.hidden, config.lr, config.points) == ((8, 8), 0.1, PlaygroundConfig().points)
+    assert problems == ["points must be between 20 and 2000 (got 5000)"]
+    config, problems = from_query({**to_query(CUSTOM), "optimizer": "lion", "noise": "loud"})
+    assert config == dataclasses.replace(CUSTOM, optimizer="SGD", noise=0.0)
+    assert problems[0] == "noise: cannot read 'loud' as float"
+    assert len(problems) == 2 and problems[1].startswith("unknown optimizer 'lion'; choose from SGD,")
+
+
+def test_a_default_that_clashes_with_a_kept_value_is_reported_too():
+    config, problems = from_query({"dataset": "plane", "loss": "BCE"})  # BCE is for classes
+    assert (config.dataset, config.loss) == ("plane", PlaygroundConfig().loss)
+    assert problems == ["the BCE loss does not suit regression; use one of MSE/2, Huber"]
+    config, problems = from_query({"dataset": "nope", "loss": "Huber"})  # the default dataset has classes
+    assert config == PlaygroundConfig() and len(problems) == 2
+    assert "unknown dataset" in problems[0] and "Huber loss does not suit classification" in problems[1]
+
+
+def test_old_links_with_loss_mse_open_the_same_run_and_say_the_new_name():
+    config, problems = from_query({**to_query(CUSTOM), "loss": "MSE"})
+    assert config == dataclasses.replace(CUSTOM, loss="MSE/2")
+    assert problems == [
+        "loss MSE is now called MSE/2: it is ½·(o − t)², half of nn.MSELoss; the link's run is unchanged"
+    ]
+    with pytest.raises(ValueError, match=r"unknown loss 'MSE'.*now called MSE/2: it is ½·\(o − t\)²"):
+        from_args(parser().parse_args(["--loss", "MSE"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(list(FIELDS)),
+        st.one_of(
+            st.text(max_size=12), st.sampled_from(["MSE", "BCE", "plane", "0", "1e9", "-1", "8,64", "nan"])
+        ),
+    )
+)
+def test_any_link_opens_a_valid_configuration(params):
+    config, problems = from_query(params)
+    assert config.errors() == []
+    assert all(isinstance(p, str) and "\n" not in p for p in problems)

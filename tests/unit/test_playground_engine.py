@@ -1,6 +1,7 @@
 """The playground engine: learning on every dataset, the penalty, dropout/batch norm modes, NaN."""
 
 import dataclasses
+import time
 
 import numpy as np
 import pytest
@@ -80,7 +81,7 @@ def test_divergence_stops_training(fast):
     engine = Engine(
         PlaygroundConfig(
             dataset="plane",
-            loss="MSE",
+            loss="MSE/2",
             optimizer="SGD",
             lr=10.0,
             hidden=(8, 8),
@@ -125,11 +126,23 @@ def test_grid_gives_output_and_every_neuron_map():
     assert maps[0][0, 0, -1] == pytest.approx(first, abs=1e-5)
 
 
-def test_train_for_respects_its_time_slice():
-    engine = Engine(PlaygroundConfig())
-    engine.train(1)
-    run = engine.train_for(0.05)
-    assert run >= 1 and engine.epoch == run + 1
+def test_train_for_fills_its_time_slice_in_growing_chunks(monkeypatch):
+    """On a fake clock where every epoch takes 1/1024 s (exact in binary): the slice is used up, overshot by
+    less than one epoch, in a few calls; at least one epoch runs, and never more than max_epochs."""
+    engine = Engine(PlaygroundConfig(points=40))
+    clock, calls, train = [0.0], [], engine.train
+
+    def timed_train(epochs: int) -> int:
+        calls.append(epochs)
+        clock[0] += epochs / 1024
+        return train(epochs)
+
+    monkeypatch.setattr(engine, "train", timed_train)
+    monkeypatch.setattr(time, "perf_counter", lambda: clock[0])
+    assert engine.train_for(50 / 1024) == 50 and engine.epoch == 50 and clock[0] == 50 / 1024
+    assert sum(calls) == 50 and len(calls) < 25 and max(calls) > 4  # growing chunks, not one call per epoch
+    assert engine.train_for(0.1 / 1024) == 1  # one epoch outlasts the slice: it still runs
+    assert engine.train_for(10.0, max_epochs=7) == 7 and engine.epoch == 58
 
 
 def test_classification_accuracy_matches_predictions():

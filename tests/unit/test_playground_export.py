@@ -12,7 +12,7 @@ from core.cli import main
 from core.playground.config import PlaygroundConfig
 from core.playground.datasets import split
 from core.playground.engine import Engine
-from core.playground.export import export_script
+from core.playground.export import TEMPLATE, export_script
 
 CASES = {
     "reference A": PlaygroundConfig(),
@@ -29,9 +29,10 @@ CASES = {
         regularization="L2",
         reg_rate=0.001,
     ),
-    "dropout, batch norm, regression": PlaygroundConfig(
+    "dropout, batch norm, step, regression": PlaygroundConfig(
         dataset="multi_gauss",
         hidden=(8,),
+        activation="Step",
         loss="Huber",
         optimizer="Nesterov",
         dropout=0.2,
@@ -41,6 +42,29 @@ CASES = {
         init="Normal",
     ),
 }
+
+
+LINT = [
+    "--isolated",
+    "--line-length",
+    "110",
+    "--select",
+    "E,F,W,I,B,UP,SIM,RUF",
+    "--ignore",
+    "RUF001,RUF002,RUF003",
+]
+
+
+def assert_ruff_clean(script: str) -> None:
+    """The generated script passes the project's lint rules (it is code a learner reads)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", *LINT, "--stdin-filename", "run.py"],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout
 
 
 def run_script(tmp_path, script: str) -> dict[str, list[float]]:
@@ -63,7 +87,9 @@ def test_exported_script_reproduces_the_engines_loss_curve(tmp_path, name):
     config = CASES[name]
     engine = Engine(config)
     engine.train(12)
-    curve = run_script(tmp_path, export_script(config, engine.epoch))
+    script = export_script(config, engine.epoch)
+    assert_ruff_clean(script)
+    curve = run_script(tmp_path, script)
     np.testing.assert_allclose(curve["train_loss"], engine.history.column("train_loss"), rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(curve["test_loss"], engine.history.column("test_loss"), rtol=1e-6, atol=1e-9)
 
@@ -75,8 +101,19 @@ def test_export_of_uploaded_points_writes_them_in(tmp_path):
     config = dataclasses.replace(PlaygroundConfig(), dataset="upload")
     engine = Engine(config, data)
     engine.train(5)
-    curve = run_script(tmp_path, export_script(config, 5, data))
+    script = export_script(config, 5, data)
+    assert_ruff_clean(script)
+    curve = run_script(tmp_path, script)
     np.testing.assert_allclose(curve["train_loss"], engine.history.column("train_loss"), rtol=1e-6)
+
+
+def test_the_template_as_it_stands_is_reference_setup_a(tmp_path):
+    """The template is itself a working script (the defaults, 10 epochs), not a string with holes."""
+    engine = Engine(PlaygroundConfig())
+    engine.train(10)
+    curve = run_script(tmp_path, TEMPLATE.read_text())
+    np.testing.assert_allclose(curve["test_loss"], engine.history.column("test_loss"), rtol=1e-6, atol=1e-9)
+    assert curve["test_accuracy"] == pytest.approx(engine.history.column("test_accuracy").tolist())
 
 
 def test_cli_prints_the_json_summary(capsys):
@@ -112,6 +149,11 @@ def test_cli_bad_input_is_one_json_error(capsys, tmp_path):
     bad.write_text("x1,x2,label\n1,2,1\n")
     assert main(["train-playground", "--csv", str(bad)]) == 2
     assert "at least 10 points" in json.loads(capsys.readouterr().out)["error"]
+    for raw, message in ((b"x1,x2,label\r1,2,1\r", "at least 10 points"), (b",,", "header must be")):
+        bad.write_bytes(raw)  # a bare-CR file and a file of empty cells: one line, never a traceback
+        assert main(["train-playground", "--csv", str(bad)]) == 2
+        out = capsys.readouterr().out
+        assert out.count("\n") == 1 and message in json.loads(out)["error"]
 
 
 def test_cli_trains_on_a_csv_and_exports(capsys, tmp_path):
@@ -124,4 +166,5 @@ def test_cli_trains_on_a_csv_and_exports(capsys, tmp_path):
         main(["train-playground", "--csv", str(csv), "--epochs", "5", "--export", str(script), "--json"]) == 0
     )
     assert json.loads(capsys.readouterr().out)["epochs"] == 5
-    assert "train_points = np.array(" in script.read_text()
+    text = script.read_text()
+    assert "UPLOADED = (\n    [[" in text and "make_points" not in text  # the points themselves, no generator

@@ -88,26 +88,32 @@ def test_pictures_use_the_shared_colours_and_show_the_points(engine):
     assert neuron_image(maps).shape[2] == 3
 
 
-def test_live_view_caps_chart_refreshes_while_running_and_warms_up():
-    import gc
-
-    from core.playground.live import LiveView, neuron_picture, warm_up
+def test_snapshot_copies_the_run_and_its_figures_draw_from_it():
+    from core.playground.live import RunFigures, neuron_picture, take_snapshot, warm_up
 
     run = Engine(PlaygroundConfig(points=60))
-    view = LiveView(run)
-    first = view.refresh_charts(running=False)["network"]
-    assert "curves" not in view.charts  # no epoch yet
+    figures = RunFigures(run.data)
+    first = take_snapshot(run)
+    assert (
+        first.epoch == 0
+        and first.output.shape == (100, 100)
+        and [m.shape for m in first.maps]
+        == [
+            (4, 100, 100),
+            (2, 100, 100),
+        ]
+    )
+    assert "curves" not in figures.update_charts(first)  # no epoch yet
     run.train(3)
-    assert view.refresh_charts(running=True, every=60)["network"] is first  # refreshed < 60 s ago: kept
-    assert view.refresh_charts(running=True, every=0)["network"] is not first  # due
-    network = view.charts["network"]
-    run.train(3)
-    assert view.refresh_charts(running=False)["network"] is not network  # paused: always current
-    assert len(view.charts["curves"].data[0].x) == 6
-    _, output, maps = run.grid(100)
-    assert view.boundary_picture(output)[:4] == b"\x89PNG" and neuron_picture(maps)[:4] == b"\x89PNG"
+    later = take_snapshot(run)
+    assert first.epoch == 0 and len(first.history["train_loss"]) == 0  # a snapshot does not move with the run
+    assert not np.array_equal(first.weights[0], later.weights[0])
+    charts = figures.update_charts(later)
+    assert len(charts["curves"].data[0].x) == 3 and charts["grads"].data[0].y is not None
+    run.train(2)
+    assert len(figures.update_charts(take_snapshot(run))["curves"].data[0].x) == 5  # same chart, new data
+    assert (
+        figures.boundary_picture(later)[:4] == b"\x89PNG" and neuron_picture(later.maps)[0][:4] == b"\x89PNG"
+    )
     assert neuron_picture([]) is None
-    frozen = gc.get_freeze_count()
-    warm_up()
-    assert gc.get_freeze_count() >= frozen
-    gc.unfreeze()
+    warm_up()  # builds every figure kind once without an error

@@ -1,7 +1,7 @@
 """Widget values <-> configuration: the page's keys describe every field, and read back the same config."""
 
 from core.playground.config import FIELDS, PlaygroundConfig
-from core.playground.form import config_from_widgets, widget_values
+from ui.playground_form import config_from_widgets, widget_values
 
 CUSTOM = PlaygroundConfig(
     dataset="spiral",

@@ -65,7 +65,7 @@ def autograd_gradient(model, x, t, loss, reg="none", rate=0.0):
 
 
 @pytest.mark.parametrize("activation", list(ACTIVATION_CODES))
-@pytest.mark.parametrize(("loss", "output"), [("MSE", "Tanh"), ("BCE", "Identity"), ("Huber", "Identity")])
+@pytest.mark.parametrize(("loss", "output"), [("MSE/2", "Tanh"), ("BCE", "Identity"), ("Huber", "Identity")])
 def test_gradient_matches_autograd_for_every_activation_and_loss(activation, loss, output):
     config = PlaygroundConfig(hidden=(5, 3), activation=activation, init="Normal", seed=3)
     model = build_model(config, output)
@@ -85,8 +85,8 @@ def test_penalty_gradient_matches_autograd(reg):
     model = build_model(PlaygroundConfig(hidden=(4, 2), init="Normal"), "Tanh")
     x = torch.randn(7, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
     t = torch.ones(7, dtype=torch.float64)
-    expected_value, expected = autograd_gradient(model, x, t, "MSE", reg, 0.03)
-    value, grad = kernel_gradient(model, x, t, "Tanh", "Tanh", "MSE", reg, 0.03)
+    expected_value, expected = autograd_gradient(model, x, t, "MSE/2", reg, 0.03)
+    value, grad = kernel_gradient(model, x, t, "Tanh", "Tanh", "MSE/2", reg, 0.03)
     assert value == pytest.approx(expected_value, abs=1e-12)
     np.testing.assert_allclose(grad, expected, atol=1e-12)
 
@@ -133,5 +133,5 @@ def test_kernel_updates_the_modules_own_tensors():
     engine.train(2)
     assert not torch.equal(before, engine.model.linears[0].weight)
     with torch.no_grad():
-        loss = LOSSES["MSE"].fn(engine.model(engine.x_train)[:, 0], engine.t_train).item()
+        loss = LOSSES["MSE/2"].fn(engine.model(engine.x_train)[:, 0], engine.t_train).item()
     assert loss == pytest.approx(engine.history.column("train_loss")[-1], abs=1e-12)

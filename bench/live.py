@@ -1,0 +1,153 @@
+"""Visible pace of the live Training playground in a real browser, beside the engine's own pace.
+
+For each setup: first `python -m core train-playground` for the same settings (the headless engine's
+epochs/s, measured right before, so that a busy machine shows as a lower share), then a fresh
+`streamlit run app.py` on a free localhost port, the playground opened with the setup's link in headless
+Chromium, Play pressed, and for --secs seconds, sampled inside the page every 10 ms: the epoch counter and
+the source of every picture. Meanwhile --shots screenshots, each checked for missing, broken or blank
+pictures and for where every picture and chart sits (a layout jump shows as a second layout). Then Pause is
+pressed at once and the time until the counter stops is measured.
+
+    .venv/bin/python bench/live.py                       # setups A and C, 10 s, 10 shots each
+    .venv/bin/python bench/live.py --setups C --secs 20 --shots 20
+    .venv/bin/python bench/live.py --setups limits
+
+Setups: A = the page's defaults; C = spiral, all 7 features, 6 hidden layers of 8; limits = spiral, all 7
+features, 6 hidden layers of 32, 2,000 points. Writes screenshots and results to --out (bench/out/live).
+"""
+
+import argparse
+import itertools
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer  # noqa: E402
+from tests.e2e.live_probe import EPOCH, SAMPLER, SHOT, blank_boxes  # noqa: E402
+
+ALL_FEATURES = "x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2"
+SETUPS = {
+    "A": {},
+    "C": {"dataset": "spiral", "features": ALL_FEATURES, "hidden": "8,8,8,8,8,8"},
+    "limits": {
+        "dataset": "spiral",
+        "features": ALL_FEATURES,
+        "hidden": "32,32,32,32,32,32",
+        "points": "2000",
+    },
+}
+ENGINE_EPOCHS = {"A": 6000, "C": 2000, "limits": 60}  # a few seconds of the headless engine each
+
+
+def engine_pace(query: dict[str, str], epochs: int) -> float:
+    """Epochs per second of the headless engine (the CLI) for the same settings."""
+    flags = [arg for name, value in query.items() for arg in (f"--{name.replace('_', '-')}", value)]
+    done = subprocess.run(
+        [sys.executable, "-m", "core", "train-playground", *flags, "--epochs", str(epochs), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=True,
+    )
+    return json.loads(done.stdout)["epochs_per_second"]
+
+
+def epoch_of(text: str | None) -> int | None:
+    try:
+        return int(str(text).replace(",", ""))
+    except ValueError:
+        return None
+
+
+def time_pause(page: Page, limit: float = 15.0) -> float | None:
+    """Press Pause; seconds from the click until the counter's last change (it then holds for 1 s)."""
+    clicked = time.monotonic()
+    page.get_by_role("button", name="Pause", exact=True).click()
+    last, since = page.evaluate(EPOCH), time.monotonic()
+    while time.monotonic() - clicked < limit:
+        value = page.evaluate(EPOCH)
+        if value != last:
+            last, since = value, time.monotonic()
+        elif time.monotonic() - since > 1.0:
+            return round(max(since - clicked, 0.0), 2)
+        time.sleep(0.02)
+    return None
+
+
+def measure(name: str, secs: float, shots: int, out: Path) -> dict:
+    """One setup: engine pace, then the browser's visible pace, pictures, layouts and pause."""
+    query = SETUPS[name]
+    load_before = os.getloadavg()[0]
+    engine = engine_pace(query, ENGINE_EPOCHS[name])
+    server = StreamlitServer(out)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            link = "&".join(f"{k}={v}" for k, v in query.items())
+            page.goto(f"{server.url}/playground" + (f"?{link}" if link else ""))
+            page.get_by_role("button", name="Play", exact=True).wait_for(timeout=120_000)
+            time.sleep(1)
+            page.get_by_role("button", name="Play", exact=True).click()
+            page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=30_000)
+            time.sleep(0.5)
+            page.evaluate(SAMPLER)
+            seen = []
+            for i in range(shots):
+                time.sleep(secs / shots)
+                path = out / f"{name}_running_{i:02d}.png"
+                info = page.evaluate(SHOT)
+                page.screenshot(path=path)
+                info["blank"] = blank_boxes(path, info.pop("boxes"))
+                seen.append(info)
+            samples = page.evaluate("clearInterval(window.__timer), window.__samples")
+            pause_s = time_pause(page)
+            browser.close()
+    finally:
+        server.stop()
+    span = (samples[-1][0] - samples[0][0]) / 1000
+    epochs = [e for e in (epoch_of(s[1]) for s in samples) if e is not None]
+    visible = (epochs[-1] - epochs[0]) / span if len(epochs) > 1 else 0.0
+    return {
+        "setup": name,
+        "link": query,
+        "engine_epochs_per_s": round(engine, 1),
+        "visible_epochs_per_s": round(visible, 1),
+        "share_of_engine": round(visible / engine, 3) if engine else None,
+        "picture_redraws_per_s": round(sum(a[2] != b[2] for a, b in itertools.pairwise(samples)) / span, 2),
+        "shots": len(seen),
+        "shots_with_broken_picture": sum(1 for s in seen if s["broken"]),
+        "shots_with_blank_picture": sum(1 for s in seen if s["blank"]),
+        "pictures_and_charts_per_shot": sorted({s["pictures"] + s["charts"] for s in seen}),
+        "layouts_seen": len({tuple(s["tops"]) for s in seen}),
+        "pause_s": pause_s,
+        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--setups", nargs="+", default=["A", "C"], choices=list(SETUPS))
+    parser.add_argument("--secs", type=float, default=10.0)
+    parser.add_argument("--shots", type=int, default=10)
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "live")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name in args.setups:
+        result = measure(name, args.secs, args.shots, args.out)
+        (args.out / f"{name}.json").write_text(json.dumps(result, indent=1))
+        print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

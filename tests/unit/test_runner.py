@@ -1,0 +1,130 @@
+"""The live-training runner: trains on its own thread, obeys every command, never outlives its viewer."""
+
+import threading
+import time
+
+from core.playground.config import PlaygroundConfig
+from core.playground.engine import Engine
+from core.runner import Runner
+
+
+class CountingJob:
+    """A job whose 'training' is counting steps; `limit` makes it finish by itself."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.count, self.limit, self.lr = 0, limit, 0.1
+
+    def train_for(self, seconds: float) -> int:
+        time.sleep(seconds / 10)
+        self.count += 1
+        return 1
+
+    def step(self) -> None:
+        self.count += 1
+
+    @property
+    def done(self) -> bool:
+        return self.limit is not None and self.count >= self.limit
+
+
+def wait_for(condition, timeout: float = 10.0) -> None:
+    """Poll `condition` until it holds (the worker runs on its own schedule); fail after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition never held"
+        time.sleep(0.005)
+
+
+def workers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "neural-playground-trainer"]
+
+
+def test_play_trains_in_the_background_and_pause_stops_it_at_once():
+    runner = Runner(CountingJob())
+    runner.play()
+    wait_for(lambda: runner.read(lambda job: job.count) >= 5)
+    runner.pause()  # returns once the slice in progress has ended
+    stopped = runner.read(lambda job: job.count)
+    time.sleep(0.1)
+    assert runner.read(lambda job: job.count) == stopped
+    assert not runner.playing
+    wait_for(lambda: not runner.training)
+    runner.close()
+
+
+def test_pause_is_never_lost_whenever_it_arrives():
+    for delay in (0.0, 0.001, 0.003, 0.007, 0.013, 0.02):
+        runner = Runner(CountingJob())
+        runner.play()
+        time.sleep(delay)
+        runner.pause()
+        stopped = runner.read(lambda job: job.count)
+        time.sleep(0.05)
+        assert runner.read(lambda job: job.count) == stopped, delay
+        runner.close()
+
+
+def test_step_pauses_and_trains_one_unit():
+    runner = Runner(CountingJob())
+    runner.step()
+    assert runner.read(lambda job: job.count) == 1 and not runner.playing
+    runner.play()
+    wait_for(lambda: runner.read(lambda job: job.count) >= 3)
+    runner.step()
+    after = runner.read(lambda job: job.count)
+    time.sleep(0.05)
+    assert runner.read(lambda job: job.count) == after and not runner.playing
+    runner.close()
+
+
+def test_apply_changes_the_job_between_slices():
+    runner = Runner(CountingJob())
+    runner.play()
+    runner.apply(lambda job: setattr(job, "lr", 0.5))
+    assert runner.read(lambda job: job.lr) == 0.5
+    runner.close()
+
+
+def test_a_job_that_finishes_stops_its_worker():
+    runner = Runner(CountingJob(limit=20))
+    runner.play()
+    wait_for(lambda: not runner.training)
+    assert runner.read(lambda job: job.count) == 20 and not runner.playing
+    runner.play()  # a finished job does not start again
+    assert not runner.training
+
+
+def test_the_worker_ends_without_heartbeats_and_resumes_with_one():
+    runner = Runner(CountingJob(), idle_timeout=0.2)
+    runner.play()
+    wait_for(lambda: runner.training)
+    wait_for(lambda: not runner.training, timeout=2.0)  # nobody watching: the thread ends
+    assert runner.playing  # still wanted: the visitor only left
+    count = runner.read(lambda job: job.count)
+    time.sleep(0.1)
+    assert runner.read(lambda job: job.count) == count  # and no training without a thread
+    runner.heartbeat()  # the visitor is back
+    wait_for(lambda: runner.read(lambda job: job.count) > count)
+    runner.close()
+    assert not runner.training and not workers()
+
+
+def test_close_ends_the_worker_and_play_after_close_does_nothing():
+    runner = Runner(CountingJob())
+    runner.play()
+    wait_for(lambda: runner.training)
+    runner.close()
+    assert not runner.training
+    runner.play()
+    assert not runner.training
+
+
+def test_a_playground_engine_trains_through_the_runner_and_stops_when_it_diverges():
+    runner = Runner(Engine(PlaygroundConfig(points=100)))
+    runner.play()
+    wait_for(lambda: runner.read(lambda engine: engine.epoch) >= 20)
+    runner.close()
+    diverging = Runner(Engine(PlaygroundConfig(dataset="plane", lr=10.0, hidden=(8, 8), init="Normal")))
+    diverging.play()
+    wait_for(lambda: not diverging.training)
+    assert diverging.read(lambda engine: engine.diverged) and not diverging.playing
