@@ -43,6 +43,14 @@ def range_test(config: ScheduleConfig) -> RangeTest:
     return lr_range_test(config)
 
 
+def table_epochs(lrs: list[float], most: int = 12) -> list[int]:
+    """Epochs worth a row: the start, quarters and end, and both sides of every jump (a change over 20%)."""
+    last = len(lrs) - 1
+    jumps = [t for t in range(1, len(lrs)) if abs(lrs[t] - lrs[t - 1]) > 0.2 * max(lrs[t], lrs[t - 1])]
+    epochs = {0, last // 4, last // 2, 3 * last // 4, last} | {e for t in jumps for e in (t - 1, t)}
+    return sorted(epochs)[:most]
+
+
 def use_suggestion(value: float) -> None:
     """Set the base learning rate to the range test's suggestion, rounded to two digits."""
     st.session_state["lrs_lr"] = float(f"{value:.2g}")
@@ -79,7 +87,7 @@ with left:
             "made-up curve that falls for 25 epochs and then wobbles on a plateau."
         )
 with right:
-    marks = sorted({0, 9, 10, 29, 30, 79, 80, int(epochs) // 2, int(epochs) - 1} & set(range(int(epochs))))
+    marks = table_epochs(curves[name])
     st.dataframe(
         pd.DataFrame({"epoch t": marks, "lr (η_t)": [f"{curves[name][t]:.6g}" for t in marks]}),
         hide_index=True,

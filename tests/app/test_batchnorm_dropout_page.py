@@ -36,6 +36,12 @@ def test_batch_norm_controls_and_steps() -> None:
     before = metric(at, "Largest |train − eval| probability on this batch")
     at.button(key="bn_step").click().run()
     assert metric(at, "Largest |train − eval| probability on this batch") != before
+    slow = metric(at, "Loss with batch norm")
+    at.select_slider(key="bn_lr").set_value(0.2).run()
+    at.slider(key="bn_epochs").set_value(20).run()
+    assert metric(at, "Epoch") == "0 / 20"
+    at.button(key="bn_step").click().run()
+    assert metric(at, "Loss with batch norm") != slow  # same start and batches, another learning rate
 
 
 def test_dropout_controls_mask_and_monte_carlo() -> None:

@@ -1,5 +1,6 @@
 """AppTests for the learning-rate schedules page: the preview, the live run, the range test and the code."""
 
+import math
 import re
 from pathlib import Path
 
@@ -27,15 +28,19 @@ def test_preview_follows_schedule_rate_and_epochs() -> None:
     at = open_page(PAGE)
     rates = lr_table(at)
     assert rates[29] == 0.1 and rates[30] == 0.01  # the slide's StepLR(step_size=30, gamma=0.1)
+    assert rates[59] == 0.01 and rates[60] == 0.001  # both sides of every jump are listed
     at.selectbox(key="lrs_schedule").set_value("ExponentialLR").run()
-    assert lr_table(at)[10] == float(f"{0.1 * 0.95**10:.6g}")
+    assert lr_table(at)[24] == float(f"{0.1 * 0.95**24:.6g}")  # a quarter of the way: epoch 99 // 4
     assert "ExponentialLR(optimizer, gamma=0.95)" in at.code[0].value
     at.number_input(key="lrs_lr").set_value(0.5).run()
-    assert lr_table(at)[10] == float(f"{0.5 * 0.95**10:.6g}")
+    assert lr_table(at)[24] == float(f"{0.5 * 0.95**24:.6g}")
+    at.selectbox(key="lrs_schedule").set_value("ReduceLROnPlateau").run()
+    plateau = lr_table(at)
+    assert plateau[36] == 0.5 and plateau[37] == 0.05  # the scripted plateau: ×0.1 after 11 bad epochs
     at.selectbox(key="lrs_schedule").set_value("CosineAnnealingLR").run()
     at.slider(key="lrs_epochs").set_value(40).run()
     assert not at.exception
-    assert lr_table(at)[20] == float(f"{0.25:.6g}")  # half-way down the cosine: η₀ / 2
+    assert lr_table(at)[19] == float(f"{0.5 * 0.5 * (1 + math.cos(math.pi * 19 / 40)):.6g}")  # 39 // 2
     assert "T_max=40" in at.code[0].value
 
 
