@@ -43,9 +43,10 @@ def resample_mask() -> None:
 st.title("Batch norm & dropout")
 st.markdown(
     "Two layers that behave differently in training and in evaluation. **Batch normalization** rescales "
-    "each feature of a minibatch to mean 0 and variance 1 before the next layer, so every layer sees inputs "
-    "of a steady scale however the weights before it change. **Dropout** switches units off at random while "
-    "training, so the network cannot lean on any single one: a regularizer against overfitting. Call "
+    "each feature of a layer's output to mean 0 and variance 1 over the minibatch, then scales and shifts it "
+    "by a learned γ and β, so the next layer sees inputs of a steady scale however the weights before "
+    "change. **Dropout** switches units off at random while training, so the network cannot lean on any "
+    "single one: a regularizer against overfitting. Call "
     "`model.train()` before training and `model.eval()` before evaluating: both layers depend on it."
 )
 
