@@ -1,15 +1,20 @@
 """Activation functions: each non-linearity with its autograd derivative, where it saturates, and softmax."""
 
+import math
+
 import pandas as pd
 import streamlit as st
 import torch
 
 from core.activations import (
     ACTIVATIONS,
+    FLAT_SLOPE,
     activation_curves,
     activation_names,
+    activations_code,
     entropy,
     softmax_with_temperature,
+    values_at,
 )
 from core.figures.activations import activation_figure, softmax_figure
 from ui.shell import ensure_shell
@@ -18,16 +23,23 @@ ensure_shell()
 
 st.title("Activation functions")
 st.markdown(
-    "Without a non-linear activation, any stack of layers is one linear map. Compare the functions and "
-    "their derivatives: the derivative is what backpropagation multiplies by, so where it is ~0 "
-    "(shaded) a neuron stops learning."
+    "Without a non-linear activation, any stack of `Linear` layers computes one **affine** map, W·x + b "
+    "(affine rather than linear because of the biases), however deep it is. Compare the functions and "
+    "their derivatives: the derivative is what backpropagation multiplies by, so where it is close to 0 a "
+    f"neuron stops learning. The shading marks |f′| < {FLAT_SLOPE:g}, the same threshold for every function: "
+    "**shaded** where the slope stays that small as x moves on (saturated, or dead), a **dotted line** at a "
+    "flat point (a minimum, where f′ passes through 0 and any move of x brings the gradient back)."
 )
 
 chosen = st.multiselect(
     "Functions", activation_names(), default=["ReLU", "Tanh", "Sigmoid"], key="act_chosen"
 )
 low, high = st.slider("x range", -10.0, 10.0, (-5.0, 5.0), 0.5, key="act_range")
-shade = st.toggle("Shade saturated / dead regions (|f′| < 1% of its max)", value=True, key="act_shade")
+shade = st.toggle(
+    f"Shade saturated / dead regions (|f′| < {FLAT_SLOPE:g}) and mark flat points",
+    value=True,
+    key="act_shade",
+)
 
 params: dict[str, dict[str, float]] = {}
 tunable = [name for name in chosen if ACTIVATIONS[name].params]
@@ -45,18 +57,46 @@ elif low >= high:
     st.error("The x range is empty: move the two ends of the range apart.")
 else:
     x, curves = activation_curves(chosen, params, low, high)
-    saturated = {name: curve.saturated for name, curve in curves.items()} if shade else None
     figure = activation_figure(
-        x.numpy(), {name: (c.y.numpy(), c.dy.numpy()) for name, c in curves.items()}, saturated
+        x.numpy(),
+        {name: (c.y.numpy(), c.dy.numpy()) for name, c in curves.items()},
+        {name: c.saturated for name, c in curves.items()} if shade else None,
+        {name: c.flat_points for name, c in curves.items()} if shade else None,
     )
     st.plotly_chart(figure, key="act_figure")
     for name in chosen:
         st.markdown(f"**{name}**: {ACTIVATIONS[name].note}")
 
+probe = st.number_input("Evaluate at x =", -10.0, 10.0, 0.0, 0.001, format="%.3f", key="act_probe")
+if chosen:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"function": name, "x": f"{probe:g}", "f(x)": f"{y:.6f}", "f′(x) (autograd)": f"{dy:.6f}"}
+                for name, (y, dy) in values_at(chosen, params, probe).items()
+            ]
+        ),
+        hide_index=True,
+        key="act_values",
+    )
+
+st.subheader("Try this")
+st.markdown(
+    "- Pick **Softplus**, set beta to 5 and evaluate at x = 0: f = ln 2 / 5 = 0.138629 and f′ = 0.5, as "
+    "(1/β)·ln(1 + exp(β·x)) predicts.\n"
+    "- Pick **ELU** with alpha 0.5 and evaluate at x = −0.001 then x = 0.001: the slope jumps from 0.4995 "
+    "(α·eˣ) to 1. At alpha 1 both sides are ≈ 1: only then is ELU smooth.\n"
+    "- Compare **Sigmoid** and **Tanh** with the shading on: tanh saturates beyond |x| = 3.0, sigmoid only "
+    "beyond |x| = 4.6, yet sigmoid's slope never exceeds 0.25 while tanh's reaches 1.\n"
+    "- Pick **GELU**: it dips to −0.17 at x ≈ −0.75 (the dotted flat point), and on −5..5 saturates only "
+    "left of x ≈ −3.1."
+)
+
 st.header("Softmax and temperature")
 st.markdown(
-    "Softmax turns a vector of scores (logits) into probabilities. Dividing the logits by a temperature T "
-    "first sharpens the distribution (T < 1) or flattens it (T > 1)."
+    "Softmax turns a vector of scores (logits) into probabilities, pᵢ = exp(zᵢ/T) / Σⱼ exp(zⱼ/T). "
+    "Dividing the logits by a temperature T first sharpens the distribution (T < 1) or flattens it "
+    "(T > 1). Edit the logits in the table."
 )
 default_logits = pd.DataFrame({"class": ["cat", "dog", "car", "tree"], "logit": [2.0, 1.0, 0.1, -1.0]})
 left, right = st.columns([1, 3])
@@ -64,19 +104,45 @@ with left:
     logits_table = st.data_editor(default_logits, num_rows="dynamic", hide_index=True, key="act_logits")
     temperature = st.slider("Temperature T", 0.05, 10.0, 1.0, 0.05, key="act_temperature")
 table = logits_table.dropna()
-if table.empty:
+classes = [str(c) for c in table["class"]]
+logits = [float(v) for v in table["logit"]]
+if not logits:
     right.info("Add at least one logit.")
 else:
-    logits = torch.tensor(table["logit"].astype(float).to_numpy())
-    probabilities = softmax_with_temperature(logits, temperature)
+    logit_vector = torch.tensor(logits, dtype=torch.float64)
+    probabilities = softmax_with_temperature(logit_vector, temperature)
     with right:
         st.plotly_chart(
-            softmax_figure(
-                [str(c) for c in table["class"]], logits.numpy(), probabilities.numpy(), temperature
-            ),
+            softmax_figure(classes, logit_vector.numpy(), probabilities.numpy(), temperature),
             key="act_softmax",
         )
-        st.caption(
-            f"Entropy of the distribution: {entropy(probabilities):.3f} nats "
-            f"(0 = certain, {torch.log(torch.tensor(float(len(table)))):.3f} = uniform)."
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "class": classes,
+                    "logit z": [f"{z:g}" for z in logits],
+                    "z / T": [f"{z / temperature:.4f}" for z in logits],
+                    "p": [f"{p:.4f}" for p in probabilities.tolist()],
+                }
+            ),
+            hide_index=True,
+            key="act_softmax_table",
         )
+        st.caption(
+            f"T = {temperature:g}. Entropy −Σ p·ln p = {entropy(probabilities):.4f} nats "
+            f"(0 = certain, ln {len(logits)} = {math.log(len(logits)):.4f} = uniform)."
+        )
+
+st.subheader("Try this")
+st.markdown(
+    "- Set **T = 0.05**: the distribution is nearly one-hot, p(cat) = 1.0000 and entropy 0.0000 (dog gets "
+    "2·10⁻⁹).\n"
+    "- Set **T = 10**: p = 0.2880, 0.2606, 0.2381, 0.2133 and the entropy 1.3802 nats approaches "
+    "ln 4 = 1.3863, the uniform distribution's.\n"
+    "- Add 10 to every logit: nothing changes, softmax only sees differences between logits. Add a row "
+    "with logit 2 (a tie with cat) at T = 0.05: the two share 0.5000 each."
+)
+
+st.subheader("PyTorch for these settings")
+st.caption("Evaluates the chosen functions at x, then the softmax of the table's logits at this temperature.")
+st.code(activations_code(chosen, params, probe, classes, logits, temperature), language="python")

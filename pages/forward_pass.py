@@ -6,7 +6,14 @@ import streamlit as st
 
 from core.activations import activation_names
 from core.figures.forward import layer_figure
-from core.forward import max_abs_difference, module_output, trace_forward, with_edits
+from core.forward import (
+    forward_code,
+    max_abs_difference,
+    module_output,
+    trace_forward,
+    vector_text,
+    with_edits,
+)
 from core.mlp import MLPConfig, build_mlp
 from ui.shell import ensure_shell, seed
 
@@ -14,8 +21,10 @@ ensure_shell()
 
 st.title("Forward pass")
 st.markdown(
-    "Each layer multiplies its input by a weight matrix, adds a bias and applies the activation. Here it "
-    "is computed by hand with NumPy, one layer at a time, and checked against PyTorch."
+    "Each `Linear` layer multiplies its input by a weight matrix and adds a bias, **z = W·x + b**; each "
+    "hidden layer then applies the activation, **a = f(z)**, and the output layer applies none (its a is its "
+    "z). Here W·x + b is computed with NumPy in float64 from the layers' own weights, f by the model's own "
+    "torch activation module, one layer at a time; the result is checked against PyTorch's `model(x)`."
 )
 
 c1, c2, c3, c4, c5 = st.columns(5)
@@ -76,7 +85,14 @@ with st.expander("Change one weight or bias", expanded=True):
 model = with_edits(base_model, edits)
 traces = trace_forward(model, x)
 for k, trace in enumerate(traces):
-    st.markdown(f"**Linear {k + 1}**, then {trace.activation}")
+    if trace.activation is None:
+        st.markdown(
+            f"**Linear {k + 1}** ({trace.x.size} → {trace.z.size}), the output layer: no activation, a = z"
+        )
+        st.caption(f"z = {vector_text(trace.z)}")
+    else:
+        st.markdown(f"**Linear {k + 1}** ({trace.x.size} → {trace.z.size}), then {trace.activation}")
+        st.caption(f"z = {vector_text(trace.z)}  →  a = {trace.activation}(z) = {vector_text(trace.a)}")
     edited_cells = [(r, c) for (layer_k, r, c) in edits if layer_k == k and c is not None]
     highlight = edited_cells[-1] if edited_cells else None
     st.plotly_chart(layer_figure(trace, highlight), key=f"fwd_layer_{k}")
@@ -93,5 +109,18 @@ result = pd.DataFrame(
 )
 st.dataframe(result, hide_index=True, key="fwd_output_table")
 left, right = st.columns(2)
-left.metric("PyTorch model(x)", ", ".join(f"{v:.4f}" for v in module_output(model, x)))
+left.metric("PyTorch model(x)", vector_text(module_output(model, x)))
 right.metric("max |NumPy − PyTorch|", f"{max_abs_difference(model, x):.2e}")
+
+st.subheader("Try this")
+st.markdown(
+    "- Set every input to 0: Linear 1's z is then exactly its bias b, since W·0 = 0.\n"
+    "- With Tanh, set **Linear 1, unit 0, bias** to 10: that unit's z lands near 10 and a = tanh(z) shows "
+    "1.0000; it is saturated, so edits to its incoming weights barely move anything downstream.\n"
+    "- With ReLU, set **Linear 1, unit 0, bias** to −10: its a is 0, so changing **Linear 2**'s weight from "
+    "input 0 leaves the output unchanged (a dead unit).\n"
+    "- Set Hidden layer 2 to 0: two Linear layers remain and the shapes follow, W is 4×3 then 2×4."
+)
+st.subheader("PyTorch for these settings")
+st.caption("Rebuilds this network from the seed, applies your edits and prints each layer's z and a.")
+st.code(forward_code(config, seed(), x, edits), language="python")

@@ -11,6 +11,11 @@ st.markdown(
     "Learn how neural networks work by **changing them and watching what happens**. Every page runs real "
     "PyTorch on this machine and redraws its plots as you move a slider: nothing is a pre-recorded animation."
 )
+st.markdown(
+    "Each page explains its idea in a few lines, shows the numbers that go in beside the numbers that come "
+    "out, proposes experiments under **Try this** with the result to expect, and ends with **PyTorch for "
+    "these settings**: code written from your current settings that prints the same numbers when you run it."
+)
 
 st.subheader("The curriculum")
 for section, entries in CURRICULUM.items():

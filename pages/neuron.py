@@ -3,17 +3,21 @@
 import pandas as pd
 import streamlit as st
 
-from core.activations import ACTIVATIONS, activation_names
-from core.figures.heatmaps import plane_heatmap
-from core.figures.network import network_figure
+from core.activations import activation_names
+from core.figures.network import network_figure, neuron_figure
 from core.mlp import (
     MLPConfig,
+    NeuronConfig,
     build_mlp,
+    decision_boundary,
+    mlp_code,
+    neuron_code,
     neuron_forward,
     neuron_response,
     parameter_counts,
-    pytorch_code,
+    probe_output,
     weight_matrices,
+    weighted_sum_latex,
 )
 from ui.shell import ensure_shell, seed
 
@@ -22,49 +26,56 @@ ensure_shell()
 st.title("Neuron & layers")
 st.markdown(
     "A neuron computes a weighted sum of its inputs plus a bias, **z = w·x + b**, and passes it through an "
-    "activation function, **a = f(z)**. Move the sliders and watch both."
+    "activation function, **a = f(z)**. Move the sliders and watch both: the numbers in the formula are "
+    "your slider values, so you can check the sum by hand."
 )
 
 st.header("One neuron")
 left, right = st.columns([1, 2])
 with left:
-    x1 = st.slider("Input x1", -3.0, 3.0, 1.0, 0.1, key="neuron_x1")
-    x2 = st.slider("Input x2", -3.0, 3.0, -0.5, 0.1, key="neuron_x2")
-    w1 = st.slider("Weight w1", -3.0, 3.0, 0.8, 0.1, key="neuron_w1")
-    w2 = st.slider("Weight w2", -3.0, 3.0, -1.2, 0.1, key="neuron_w2")
-    b = st.slider("Bias b", -3.0, 3.0, 0.2, 0.1, key="neuron_b")
+    # Sliders move in steps of 0.1; rounding drops float noise such as 0.30000000000000004.
+    x1 = round(st.slider("Input x1", -3.0, 3.0, 1.0, 0.1, key="neuron_x1"), 2)
+    x2 = round(st.slider("Input x2", -3.0, 3.0, -0.5, 0.1, key="neuron_x2"), 2)
+    w1 = round(st.slider("Weight w1", -3.0, 3.0, 0.8, 0.1, key="neuron_w1"), 2)
+    w2 = round(st.slider("Weight w2", -3.0, 3.0, -1.2, 0.1, key="neuron_w2"), 2)
+    b = round(st.slider("Bias b", -3.0, 3.0, 0.2, 0.1, key="neuron_b"), 2)
     activation_name = st.selectbox(
         "Activation f", activation_names(), index=activation_names().index("Sigmoid"), key="neuron_activation"
     )
-activation = ACTIVATIONS[activation_name].module()
-axis, response = neuron_response((w1, w2), b, activation)
-z, a = neuron_forward((x1, x2), (w1, w2), b, activation)
+neuron = NeuronConfig((x1, x2), (w1, w2), b, activation_name)
+z, a = neuron_forward(neuron)
+axis, response = neuron_response(neuron)
 with right:
-    st.latex(rf"z = {w1:.1f}\cdot{x1:.1f} + ({w2:.1f})\cdot({x2:.1f}) + {b:.1f} = {z:.3f}")
-    st.metric(f"Output a = {activation_name}(z)", f"{a:.4f}")
-    fig = plane_heatmap(
-        axis.numpy(),
-        response.numpy(),
-        "Output over the input plane (x marks your input)",
-        zmid=None,
-        height=420,
-        colorbar_title="a",
+    st.latex(weighted_sum_latex(neuron, z))
+    st.metric(f"Output a = {activation_name}({z:.4f})", f"{a:.4f}")
+    st.plotly_chart(
+        neuron_figure(axis.numpy(), response.numpy(), neuron.inputs, decision_boundary(neuron)),
+        key="neuron_plane",
     )
-    fig.add_scatter(
-        x=[x1],
-        y=[x2],
-        mode="markers",
-        marker={"symbol": "x", "size": 14, "color": "black"},
-        showlegend=False,
-        hoverinfo="skip",
-    )
-    st.plotly_chart(fig, key="neuron_plane")
 st.caption(
-    "The line where z = 0 is the neuron's decision boundary: a single neuron can only split the plane with "
-    "a straight line. Layers of neurons bend it."
+    "The dashed line is where z = 0, the neuron's decision boundary (for Sigmoid, where a = 0.5): a single "
+    "neuron can only split the plane with a straight line. Layers of neurons bend it."
 )
 
+st.subheader("Try this")
+st.markdown(
+    "- Set **w2 = 0**: z no longer depends on x2, so the boundary becomes the vertical line "
+    "x1 = −b/w1 (with w1 = 0.8 and b = 0.2: x1 = −0.25).\n"
+    "- From the defaults, **double w1, w2 and b** (1.6, −2.4, 0.4): the line z = 0 stays where it is, but "
+    "the Sigmoid's transition across it gets sharper; at your input z doubles from 1.6 to 3.2 and a rises "
+    "from 0.8320 to 0.9608.\n"
+    "- Choose **Step**: the plane splits into two flat halves, 0 and 1, with exactly 0.5 on the line. "
+    "Choose **Identity**: a = z, a tilted plane."
+)
+st.subheader("PyTorch for these settings")
+st.code(neuron_code(neuron), language="python")
+
 st.header("Layers: a multi-layer perceptron")
+st.markdown(
+    "A layer is many neurons reading the same inputs: `nn.Linear(n_in, n_out)` holds an n_out × n_in weight "
+    "matrix and n_out biases. Stack layers with an activation between them and you have a multi-layer "
+    "perceptron. Its initial weights are random, drawn from the sidebar's seed."
+)
 c1, c2, c3, c4 = st.columns(4)
 input_size = c1.number_input("Input size", 1, 16, 3, key="mlp_input")
 depth = c2.number_input("Hidden layers", 0, 6, 2, key="mlp_depth")
@@ -88,8 +99,25 @@ with left:
     st.subheader("Parameters per layer")
     st.dataframe(counts, hide_index=True, key="mlp_counts")
     st.metric("Total parameters", int(counts["total"].sum()))
+    ones = ", ".join(["1"] * config.input_size)
+    st.markdown(
+        f"**model(x)** for x = ({ones}): "
+        + ", ".join(f"{v:.4f}" for v in probe_output(model, config.input_size))
+    )
 with right:
     st.subheader("print(model)")
     st.code(str(model), language="text", wrap_lines=True)
-st.subheader("The same network in PyTorch")
-st.code(pytorch_code(config), language="python")
+
+st.subheader("Try this")
+st.markdown(
+    "- Set **Hidden layers** to 0: one `Linear(3, 2)` is left, with 3·2 weights + 2 biases = 8 parameters.\n"
+    "- The default 3 → 4 → 4 → 2 has (3·4 + 4) + (4·4 + 4) + (4·2 + 2) = 46 parameters; a third hidden "
+    "layer of width 4 adds 4·4 + 4 = 20, making 66.\n"
+    "- Change the sidebar's **Random seed**: the same shape and parameter count, but other edge colours "
+    "and another model(x). The code below starts with `torch.manual_seed`, so it rebuilds exactly these "
+    "weights.\n"
+    "- Choose **Identity** as the hidden activation: however deep, the network is then one affine map "
+    "W·x + b, which a single `Linear(3, 2)` could compute."
+)
+st.subheader("PyTorch for these settings")
+st.code(mlp_code(config, seed()), language="python")

@@ -41,7 +41,6 @@ FPS = 20  # redraws per second at most while training
 SLOW_EVERY = 1.0  # seconds between redraws of the network, curve and gradient charts while training
 CURVES_CAPTION = "Loss (log scale) and test accuracy"
 GRADS_CAPTION = "Gradient norm per layer, last minibatch of each epoch"
-BOUNDARY_CAPTION = "Output over the plane · train ● · test ◆ (pause to hover)"
 
 
 class Upload(NamedTuple):
@@ -234,6 +233,13 @@ def divergence_notice(snap: Snapshot) -> None:
     st.button("Reset", key="play_reset_diverged", on_click=reset, type="primary")
 
 
+def boundary_caption(snap: Snapshot) -> str:
+    """What the boundary's colours are: the output itself, or for BCE the probability of class 1 mapped to
+    the same −1..1 scale."""
+    what = "2·σ(logit) − 1, i.e. P(class 1) on a −1..1 scale" if snap.config.loss == "BCE" else "the output"
+    return f"Colour: {what} over the plane · train ● · test ◆"
+
+
 def planes(snap: Snapshot, figures: RunFigures, playing: bool) -> None:
     """The decision boundary and every neuron's map: inline pictures in fixed-size slots while training
     plays, interactive charts when paused."""
@@ -245,7 +251,7 @@ def planes(snap: Snapshot, figures: RunFigures, playing: bool) -> None:
     )
     if playing:
         with left:
-            picture(figures.boundary_picture(snap), width=PICTURE_SIZE, caption=BOUNDARY_CAPTION)
+            picture(figures.boundary_picture(snap), width=PICTURE_SIZE, caption=boundary_caption(snap))
         if snap.maps:
             png, width = neuron_picture(snap.maps)
             with right:
@@ -253,13 +259,18 @@ def planes(snap: Snapshot, figures: RunFigures, playing: bool) -> None:
         return
     quiet = {"displayModeBar": False}
     left.plotly_chart(figures.boundary_chart(snap), key="play_boundary", config=quiet)
+    left.caption(boundary_caption(snap) + " (hover for values)")
     if snap.maps:
         right.plotly_chart(figures.neuron_chart(snap), key="play_neurons", config=quiet)
 
 
 def export(snap: Snapshot, data: Split | None) -> None:
     """The run so far as a self-contained PyTorch script: shown and offered for download."""
-    with st.expander("Export as PyTorch"):
+    with st.expander("PyTorch for these settings"):
+        st.caption(
+            "This run as a self-contained script: the same data and seed, nn.Module, init, loss, optimizer "
+            f"and schedule, trained for the {snap.epoch:,} epochs run so far; its loss curve is this page's."
+        )
         script = export_script(snap.config, snap.epoch, data)
         st.download_button(
             "Download script",

@@ -38,22 +38,24 @@ CURRICULUM: dict[str, list[PageEntry]] = {
             "pages/neuron.py",
             "Neuron & layers",
             ":material/hub:",
-            "One neuron's weighted sum and activation over a 2-D input plane; then stack neurons into "
-            "layers, see the network drawn by its weights, its parameter count and its PyTorch code.",
+            "One neuron's weighted sum and activation over a 2-D input plane, with its decision boundary; "
+            "then stack neurons into layers, see the network drawn by its weights, its parameter count "
+            "and the PyTorch code that rebuilds exactly those weights.",
         ),
         PageEntry(
             "pages/activations.py",
             "Activation functions",
             ":material/function:",
-            "Thirteen non-linearities and their autograd derivatives, where they saturate, and how "
-            "temperature reshapes softmax.",
+            "Eleven non-linearities from torch.nn, the perceptron's step and the identity for comparison: "
+            "their autograd derivatives, where they saturate, and how temperature reshapes softmax.",
         ),
         PageEntry(
             "pages/forward_pass.py",
             "Forward pass",
             ":material/arrow_forward:",
-            "Push one input through a small network layer by layer, z = W·x + b and a = f(z) with the "
-            "real numbers; change any weight and watch every number downstream move.",
+            "Push one input through a small network layer by layer, z = W·x + b and a = f(z) (none on "
+            "the output layer) with the real numbers; change any weight and watch every number "
+            "downstream move.",
         ),
     ],
     "Training": [

@@ -11,8 +11,10 @@ def activation_figure(
     x: np.ndarray,
     curves: dict[str, tuple[np.ndarray, np.ndarray]],
     saturated: dict[str, list[tuple[float, float]]] | None = None,
+    flat_points: dict[str, list[float]] | None = None,
 ) -> go.Figure:
-    """f(x) on the left, f'(x) on the right for each curve; its saturated intervals shaded in its colour."""
+    """f(x) on the left, f'(x) on the right for each curve; its saturated intervals shaded in its colour,
+    its flat points (minima, where f' crosses 0) marked by a dotted vertical line in its colour."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("f(x)", "f′(x)  (autograd)"), horizontal_spacing=0.08)
     for k, (name, (y, dy)) in enumerate(curves.items()):
         colour = SERIES[k % len(SERIES)]
@@ -39,6 +41,12 @@ def activation_figure(
             for col in (1, 2):
                 fig.add_vrect(
                     x0=start, x1=end, fillcolor=colours[name], opacity=0.08, line_width=0, row=1, col=col
+                )
+    for name, points in (flat_points or {}).items():
+        for point in points:
+            for col in (1, 2):
+                fig.add_vline(
+                    x=point, line={"color": colours[name], "dash": "dot", "width": 1.5}, row=1, col=col
                 )
     fig.update_xaxes(title="x", zeroline=True)
     base_layout(fig, None, 400)

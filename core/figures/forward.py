@@ -16,7 +16,10 @@ def layer_figure(trace: LayerTrace, highlight: tuple[int, int] | None = None) ->
         (f"x ({n_in})", trace.x[:, None]),
         (f"b ({n_out})", trace.bias[:, None]),
         (f"z = W·x + b ({n_out})", trace.z[:, None]),
-        (f"a = {trace.activation}(z)", trace.a[:, None]),
+        (
+            "a = z (no activation)" if trace.activation is None else f"a = {trace.activation}(z)",
+            trace.a[:, None],
+        ),
     ]
     fig = make_subplots(
         rows=1,

@@ -3,6 +3,7 @@
 import numpy as np
 import plotly.graph_objects as go
 
+from core.figures.heatmaps import plane_heatmap
 from core.figures.style import NEGATIVE, NEUTRAL, POSITIVE, base_layout
 
 
@@ -89,3 +90,43 @@ def update_network(fig: go.Figure, weights: list[np.ndarray], max_width: int = 8
 def _buckets(max_width: int) -> list[tuple[str, int]]:
     """The edge traces of a network figure: one per sign and width (a zero weight is thin and grey)."""
     return [(NEUTRAL, 1)] + [(colour, w) for colour in (POSITIVE, NEGATIVE) for w in range(1, max_width + 1)]
+
+
+def neuron_figure(
+    axis: np.ndarray,
+    response: np.ndarray,
+    point: tuple[float, float],
+    boundary: tuple[list[float], list[float]] | None,
+    colorbar_title: str = "a",
+) -> go.Figure:
+    """One neuron's output over the input plane, with its input marked (x) and its boundary z = 0 drawn."""
+    fig = plane_heatmap(
+        axis,
+        response,
+        "Output over the input plane (x: your input, dashed: z = 0)",
+        zmid=None,
+        height=420,
+        colorbar_title=colorbar_title,
+    )
+    if boundary is not None:
+        fig.add_scatter(
+            x=boundary[0],
+            y=boundary[1],
+            mode="lines",
+            line={"color": "black", "dash": "dash", "width": 2},
+            name="z = 0",
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    fig.add_scatter(
+        x=[point[0]],
+        y=[point[1]],
+        mode="markers",
+        marker={"symbol": "x", "size": 14, "color": "black"},
+        showlegend=False,
+        hoverinfo="skip",
+    )
+    low, high = float(axis[0]), float(axis[-1])
+    fig.update_xaxes(range=[low, high])
+    fig.update_yaxes(range=[low, high])
+    return fig

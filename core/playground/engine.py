@@ -15,10 +15,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import torch
 
+from core.playground.codes import ACTIVATION_CODES, HYPER, REGULARIZATION_CODES
 from core.playground.config import PlaygroundConfig
 from core.playground.datasets import PLANE, Split, make_split
 from core.playground.features import feature_matrix
-from core.playground.kernel import ACTIVATION_CODES, HYPER, REGULARIZATION_CODES, train_epochs
+from core.playground.kernel import train_epochs
 from core.playground.losses import LOSSES, encode_targets, output_activation
 from core.playground.model import PlaygroundNet, build_model, weight_penalty
 from core.playground.optim import OPTIMIZERS, SCHEDULES
@@ -150,28 +151,25 @@ class Engine:
         self, perms: torch.Tensor, lrs: np.ndarray, metrics: np.ndarray, grad_norms: np.ndarray
     ) -> int:
         c = self.config
-        return train_epochs(
-            self.flat.numpy(),
-            self.flat_grad.numpy(),
-            self.state1,
-            self.state2,
-            self.steps,
-            self.sizes,
-            self.x_train.numpy(),
-            self.t_train.numpy(),
-            self.x_test.numpy(),
-            self.t_test.numpy(),
-            perms.numpy(),
-            c.batch_size,
-            lrs,
+        net = (self.flat.numpy(), self.flat_grad.numpy(), self.state1, self.state2, self.steps, self.sizes)
+        data = (self.x_train.numpy(), self.t_train.numpy(), self.x_test.numpy(), self.t_test.numpy())
+        codes = (
             ACTIVATION_CODES[c.activation],
             ACTIVATION_CODES[self.output_activation],
             LOSSES[c.loss].kernel,
             OPTIMIZERS[c.optimizer].kernel,
-            HYPER,
             REGULARIZATION_CODES[c.regularization],
+        )
+        return train_epochs(
+            net,
+            data,
+            codes,
+            perms.numpy(),
+            c.batch_size,
+            lrs,
             c.reg_rate,
             self._target_mid(),
+            HYPER,
             metrics,
             grad_norms,
         )

@@ -12,35 +12,31 @@ import math
 import numpy as np
 from numba import njit
 
-from core.playground.optim import (
-    ADAGRAD_EPS,
-    ADAM_EPS,
-    ADAMW_DECAY,
-    BETA1,
-    BETA2,
-    MOMENTUM,
-    RMS_ALPHA,
-    RMS_EPS,
+from core.playground.codes import (
+    ADAGRAD,
+    ADAM,
+    ADAMW,
+    BCE_WITH_LOGITS,
+    ELU,
+    GELU,
+    HALF_MSE,
+    HARDTANH,
+    IDENTITY,
+    L1,
+    LEAKY_RELU,
+    MISH,
+    NESTEROV,
+    NO_PENALTY,
+    RELU,
+    RMSPROP,
+    SGD,
+    SGD_MOMENTUM,
+    SIGMOID,
+    SILU,
+    SOFTPLUS,
+    SOFTSIGN,
+    TANH,
 )
-
-# Activation codes of the kernel, one per registry activation it implements (with the registry's defaults).
-ACTIVATION_CODES = {
-    "Identity": 0,
-    "Tanh": 1,
-    "ReLU": 2,
-    "LeakyReLU": 3,
-    "ELU": 4,
-    "GELU": 5,
-    "SiLU": 6,
-    "Mish": 7,
-    "Softplus": 8,
-    "Sigmoid": 9,
-    "Hardtanh": 10,
-    "Softsign": 11,
-    "Step": 12,
-}
-REGULARIZATION_CODES = {"none": 0, "L1": 1, "L2": 2}
-HYPER = np.array([MOMENTUM, BETA1, BETA2, ADAM_EPS, ADAMW_DECAY, RMS_ALPHA, RMS_EPS, ADAGRAD_EPS])
 
 
 @njit(cache=True, nogil=True)
@@ -50,77 +46,77 @@ def _sigmoid(z):
 
 @njit(cache=True, nogil=True)
 def _act(code, z):
-    if code == 0:
+    if code == IDENTITY:
         return z
-    if code == 1:
+    if code == TANH:
         # tanh through one exp: 8x faster than libm's tanh here, within 4e-16 of it (tanh dominates the time)
         return 1.0 - 2.0 / (math.exp(2.0 * z) + 1.0)
-    if code == 2:
+    if code == RELU:
         return z if z > 0 else 0.0
-    if code == 3:
+    if code == LEAKY_RELU:
         return z if z > 0 else 0.01 * z
-    if code == 4:
+    if code == ELU:
         return z if z > 0 else math.expm1(z)
-    if code == 5:
+    if code == GELU:
         return 0.5 * z * (1.0 + math.erf(z / math.sqrt(2.0)))
-    if code == 6:
+    if code == SILU:
         return z * _sigmoid(z)
-    if code == 7:
+    if code == MISH:
         return z * math.tanh(math.log1p(math.exp(z)))
-    if code == 8:
+    if code == SOFTPLUS:
         return z if z > 20.0 else math.log1p(math.exp(z))
-    if code == 9:
+    if code == SIGMOID:
         return _sigmoid(z)
-    if code == 10:
+    if code == HARDTANH:
         return min(1.0, max(-1.0, z))
-    if code == 11:
+    if code == SOFTSIGN:
         return z / (1.0 + abs(z))
-    return 0.5 * (np.sign(z) + 1.0)
+    return 0.5 * (np.sign(z) + 1.0)  # STEP: 0.5 at exactly 0, as the registry's Step
 
 
 @njit(cache=True, nogil=True)
 def _dact(code, z, a):
     """f'(z), given z and a = f(z)."""
-    if code == 0:
+    if code == IDENTITY:
         return 1.0
-    if code == 1:
+    if code == TANH:
         return 1.0 - a * a
-    if code == 2:
+    if code == RELU:
         return 1.0 if z > 0 else 0.0
-    if code == 3:
+    if code == LEAKY_RELU:
         return 1.0 if z > 0 else 0.01
-    if code == 4:
+    if code == ELU:
         return 1.0 if z > 0 else math.exp(z)
-    if code == 5:
+    if code == GELU:
         return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0))) + z * math.exp(-0.5 * z * z) / math.sqrt(
             2.0 * math.pi
         )
-    if code == 6:
+    if code == SILU:
         s = _sigmoid(z)
         return s * (1.0 + z * (1.0 - s))
-    if code == 7:
+    if code == MISH:
         t = math.tanh(math.log1p(math.exp(z)))
         return t + z * _sigmoid(z) * (1.0 - t * t)
-    if code == 8:
+    if code == SOFTPLUS:
         return 1.0 if z > 20.0 else _sigmoid(z)
-    if code == 9:
+    if code == SIGMOID:
         return a * (1.0 - a)
-    if code == 10:
+    if code == HARDTANH:
         return 1.0 if -1.0 < z < 1.0 else 0.0
-    if code == 11:
+    if code == SOFTSIGN:
         return 1.0 / ((1.0 + abs(z)) * (1.0 + abs(z)))
-    return 0.0
+    return 0.0  # STEP
 
 
 @njit(cache=True, nogil=True)
 def _loss(code, o, t):
     """Loss of one example and its derivative with respect to the output o."""
     d = o - t
-    if code == 0:  # ½(o − t)²
+    if code == HALF_MSE:  # ½(o − t)²
         return 0.5 * d * d, d
-    if code == 1:  # binary cross-entropy on the logit o
+    if code == BCE_WITH_LOGITS:  # binary cross-entropy on the logit o
         return max(o, 0.0) - o * t + math.log1p(math.exp(-abs(o))), _sigmoid(o) - t
-    if abs(d) < 1.0:  # Huber, delta 1
+    if abs(d) < 1.0:  # HUBER, delta 1
         return 0.5 * d * d, d
     return abs(d) - 0.5, 1.0 if d > 0 else -1.0
 
@@ -194,11 +190,11 @@ def batch_gradient(p, g, sizes, X, T, rows, act, out_act, loss, reg, reg_rate, z
                 for i in range(n_in):
                     delta[src + i] *= _dact(act, z[src + i], a[src + i])
     total *= scale
-    if reg != 0:
+    if reg != NO_PENALTY:
         for layer in range(layers):
             w = w_off[layer]
             for k in range(w, w + sizes[layer] * sizes[layer + 1]):
-                if reg == 1:
+                if reg == L1:
                     total += reg_rate * abs(p[k])
                     g[k] += reg_rate * np.sign(p[k])
                 else:
@@ -222,28 +218,28 @@ def optimizer_step(p, g, s1, s2, step, lr, opt, hyper) -> None:
     )
     step[0] += 1
     t = step[0]
-    if opt == 0:
+    if opt == SGD:
         for k in range(len(p)):
             p[k] -= lr * g[k]
-    elif opt == 1 or opt == 2:
+    elif opt in (SGD_MOMENTUM, NESTEROV):
         for k in range(len(p)):
             # torch starts the buffer at the first gradient, which equals momentum·0 + g.
             s1[k] = momentum * s1[k] + g[k]
-            p[k] -= lr * (g[k] + momentum * s1[k] if opt == 2 else s1[k])
-    elif opt == 3 or opt == 4:
+            p[k] -= lr * (g[k] + momentum * s1[k] if opt == NESTEROV else s1[k])
+    elif opt in (ADAM, ADAMW):
         bias1 = 1.0 - beta1**t
         bias2_sqrt = math.sqrt(1.0 - beta2**t)
         for k in range(len(p)):
-            if opt == 4:
+            if opt == ADAMW:
                 p[k] *= 1.0 - lr * decay
             s1[k] = beta1 * s1[k] + (1.0 - beta1) * g[k]
             s2[k] = beta2 * s2[k] + (1.0 - beta2) * g[k] * g[k]
             p[k] -= (lr / bias1) * s1[k] / (math.sqrt(s2[k]) / bias2_sqrt + adam_eps)
-    elif opt == 5:
+    elif opt == RMSPROP:
         for k in range(len(p)):
             s2[k] = alpha * s2[k] + (1.0 - alpha) * g[k] * g[k]
             p[k] -= lr * g[k] / (math.sqrt(s2[k]) + rms_eps)
-    else:
+    elif opt == ADAGRAD:
         for k in range(len(p)):
             s2[k] += g[k] * g[k]
             p[k] -= lr * g[k] / (math.sqrt(s2[k]) + adagrad_eps)
@@ -264,33 +260,18 @@ def evaluate(p, sizes, X, T, act, out_act, loss, target_mid, z, a) -> tuple[floa
 
 @njit(cache=True, nogil=True)
 def train_epochs(
-    p,
-    g,
-    s1,
-    s2,
-    step,
-    sizes,
-    X,
-    T,
-    X_test,
-    T_test,
-    perms,
-    batch_size,
-    lrs,
-    act,
-    out_act,
-    loss,
-    opt,
-    hyper,
-    reg,
-    reg_rate,
-    target_mid,
-    metrics,
-    grad_norms,
+    net, data, codes, perms, batch_size, lrs, reg_rate, target_mid, hyper, metrics, grad_norms
 ) -> int:
     """Run one epoch per row of perms (shuffled minibatches, one update each), writing per-epoch metrics
     (train loss, test loss, train accuracy, test accuracy) and per-layer gradient norms of the epoch's last
-    minibatch. Stops after an epoch whose loss is not finite; returns the number of epochs run."""
+    minibatch. Stops after an epoch whose loss is not finite; returns the number of epochs run.
+
+    net = (parameters, gradient, optimizer state 1, optimizer state 2, step count, layer sizes);
+    data = (X, T, X_test, T_test); codes = (activation, output activation, loss, optimizer, regularization).
+    """
+    p, g, s1, s2, step, sizes = net
+    X, T, X_test, T_test = data
+    act, out_act, loss, opt, reg = codes
     w_off, u_off = _offsets(sizes)
     units = u_off[len(sizes)]
     z, a, delta = np.empty(units), np.empty(units), np.empty(units)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from core.playground import codes
+
 
 @dataclass(frozen=True)
 class Loss:
@@ -29,7 +31,7 @@ LOSSES: dict[str, Loss] = {
             "F.mse_loss(out, target) / 2",
             "Half the mean squared error, mean of ½(o − t)²: nn.MSELoss()/2, TensorFlow Playground's loss "
             "(the ½ makes its gradient o − t). Classes are written −1/+1 and the output goes through tanh.",
-            0,
+            codes.HALF_MSE,
         ),
         Loss(
             "BCE",
@@ -38,7 +40,7 @@ LOSSES: dict[str, Loss] = {
             "F.binary_cross_entropy_with_logits(out, target)",
             "Binary cross-entropy on the logit (sigmoid "
             "inside the loss): the standard for two classes; classes are 0/1.",
-            1,
+            codes.BCE_WITH_LOGITS,
         ),
         Loss(
             "Huber",
@@ -46,7 +48,7 @@ LOSSES: dict[str, Loss] = {
             F.huber_loss,
             "F.huber_loss(out, target)",
             "Quadratic near 0, linear beyond |o − t| = 1: regression that outliers cannot dominate.",
-            2,
+            codes.HUBER,
         ),
     )
 }

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from core.playground import codes
+
 
 @dataclass(frozen=True)
 class Optimizer:
@@ -27,7 +29,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             lambda p, lr: torch.optim.SGD(p, lr=lr),
             "torch.optim.SGD(model.parameters(), lr={lr})",
             "Plain gradient descent on each minibatch.",
-            0,
+            codes.SGD,
         ),
         Optimizer(
             "SGD+momentum",
@@ -36,7 +38,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             "Steps along a velocity v ← 0.9·v + g: an exponentially decaying sum of past gradients "
             "(weights 1, 0.9, 0.81, …), so steps grow where the gradient keeps its direction and cancel "
             "where it flips.",
-            1,
+            codes.SGD_MOMENTUM,
         ),
         Optimizer(
             "Nesterov",
@@ -44,7 +46,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             "torch.optim.SGD(model.parameters(), lr={lr}, momentum=0.9, nesterov=True)",
             "Momentum that steps along g + 0.9·v, the gradient plus the updated velocity: a look one step "
             "ahead, so it overshoots less.",
-            2,
+            codes.NESTEROV,
         ),
         Optimizer(
             "Adam",
@@ -52,14 +54,14 @@ OPTIMIZERS: dict[str, Optimizer] = {
             "torch.optim.Adam(model.parameters(), lr={lr})",
             "Per-weight step sizes from exponentially decaying averages of the gradient and its square "
             "(β 0.9, 0.999), bias-corrected; the usual default (try lr 0.01).",
-            3,
+            codes.ADAM,
         ),
         Optimizer(
             "AdamW",
             lambda p, lr: torch.optim.AdamW(p, lr=lr),
             "torch.optim.AdamW(model.parameters(), lr={lr})",
             "Adam with decoupled weight decay 0.01.",
-            4,
+            codes.ADAMW,
         ),
         Optimizer(
             "RMSprop",
@@ -67,29 +69,17 @@ OPTIMIZERS: dict[str, Optimizer] = {
             "torch.optim.RMSprop(model.parameters(), lr={lr})",
             "Divides each step by the root of an exponentially decaying average of squared gradients "
             "(α 0.99).",
-            5,
+            codes.RMSPROP,
         ),
         Optimizer(
             "Adagrad",
             lambda p, lr: torch.optim.Adagrad(p, lr=lr),
             "torch.optim.Adagrad(model.parameters(), lr={lr})",
             "Divides by the root of all past squared gradients: steps shrink over time.",
-            6,
+            codes.ADAGRAD,
         ),
     )
 }
-
-# Constants of the optimizers above that the fast kernel needs (torch's defaults).
-MOMENTUM, BETA1, BETA2, ADAM_EPS, ADAMW_DECAY, RMS_ALPHA, RMS_EPS, ADAGRAD_EPS = (
-    0.9,
-    0.9,
-    0.999,
-    1e-8,
-    0.01,
-    0.99,
-    1e-8,
-    1e-10,
-)
 
 
 @dataclass(frozen=True)

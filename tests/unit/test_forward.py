@@ -2,8 +2,16 @@ import numpy as np
 import pytest
 import torch
 
-from core.forward import max_abs_difference, module_output, trace_forward, with_edits
+from core.forward import (
+    forward_code,
+    max_abs_difference,
+    module_output,
+    trace_forward,
+    vector_text,
+    with_edits,
+)
 from core.mlp import MLPConfig, build_mlp, linear_layers
+from tests.generated import run_generated
 
 CONFIGS = [
     MLPConfig(3, (4, 3), 2, "ReLU"),
@@ -59,3 +67,40 @@ def test_a_bias_edit():
     edited = with_edits(model, {(0, 1, None): -3.0})
     assert linear_layers(edited)[0].bias[1].item() == -3.0
     assert trace_forward(edited, np.zeros(2))[0].z[1] == pytest.approx(-3.0)
+
+
+def test_the_output_layer_has_no_activation():
+    traces = trace_forward(build_mlp(MLPConfig(2, (3,), 2, "Sigmoid"), seed=0), np.array([1.0, -1.0]))
+    assert [t.activation for t in traces] == ["Sigmoid", None]
+    np.testing.assert_array_equal(traces[-1].a, traces[-1].z)
+
+
+def test_generated_code_prints_every_layer_the_page_shows(tmp_path):
+    config = MLPConfig(3, (4, 3), 2, "ELU")
+    x = np.array([0.7, -1.2, 2.0])
+    edits = {(1, 2, 0): 5.0, (0, 1, None): -3.0}
+    model = with_edits(build_mlp(config, seed=9), edits)
+    printed = run_generated(forward_code(config, 9, x, edits), tmp_path).splitlines()
+    expected = []
+    for k, trace in enumerate(trace_forward(model, x)):
+        expected.append((f"Linear {k + 1}: z =", trace.z))
+        if k < len(config.hidden):
+            expected.append((f"  {trace.activation}: a =", trace.a))
+    expected.append(("model(x) =", module_output(model, x)))
+    assert printed == [f"{label} {vector_text(values)}" for label, values in expected]
+
+
+def test_the_pages_try_this_claims_hold():
+    x = np.array([1.0, 0.5, 0.0])  # the page's default input
+    tanh = build_mlp(MLPConfig(3, (4, 3), 2, "Tanh"), seed=0)
+    zero_input = trace_forward(tanh, np.zeros(3))[0]
+    np.testing.assert_array_equal(zero_input.z, zero_input.bias)  # W·0 + b = b
+    saturated = trace_forward(with_edits(tanh, {(0, 0, None): 10.0}), x)
+    assert f"{saturated[0].a[0]:.4f}" == "1.0000"
+    nudged = trace_forward(with_edits(tanh, {(0, 0, None): 10.0, (0, 0, 0): 1.5}), x)
+    assert np.abs(nudged[-1].a - saturated[-1].a).max() < 1e-6  # its incoming weights barely matter
+    relu = build_mlp(MLPConfig(3, (4, 3), 2, "ReLU"), seed=0)
+    dead = trace_forward(with_edits(relu, {(0, 0, None): -10.0}), x)
+    assert dead[0].a[0] == 0.0
+    edited = trace_forward(with_edits(relu, {(0, 0, None): -10.0, (1, 0, 0): 5.0, (1, 2, 0): -3.0}), x)
+    np.testing.assert_array_equal(edited[-1].a, dead[-1].a)  # Linear 2's weights from a dead unit do nothing

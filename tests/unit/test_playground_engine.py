@@ -168,3 +168,23 @@ def test_column_pass_equals_the_modules_forward():
     torch.testing.assert_close(out_t.T, out)
     for h, h_t in zip(hidden, hidden_t, strict=True):
         torch.testing.assert_close(h_t.T, h)
+
+
+def test_the_pages_try_this_claims_hold():
+    def accuracy(**settings) -> float:
+        engine = Engine(PlaygroundConfig(**settings))
+        engine.train(300)
+        return engine.history.column("test_accuracy")[-1]
+
+    assert accuracy(dataset="xor", hidden=()) < 0.75
+    assert accuracy(dataset="xor", hidden=(), features=("x1", "x2", "x1x2")) == 1.0
+    zeros = Engine(PlaygroundConfig(init="Zeros"))
+    zeros.train(300)
+    assert all(not w.any() for w in zeros.weights()) and zeros.history.column("test_accuracy")[-1] < 0.55
+    assert 0.75 < accuracy(dataset="spiral", hidden=(8, 8)) < 0.83
+    all_inputs = ("x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2")
+    assert accuracy(dataset="spiral", hidden=(8, 8), features=all_inputs) > 0.95
+    assert accuracy(dataset="spiral", hidden=(8, 8), optimizer="Adam", lr=0.01) > 0.92
+    plane = Engine(PlaygroundConfig(dataset="plane", lr=3.0))
+    plane.train(50)
+    assert plane.diverged and plane.epoch <= 20

@@ -4,15 +4,10 @@ import numpy as np
 import pytest
 import torch
 
+from core.playground.codes import ACTIVATION_CODES, HYPER, REGULARIZATION_CODES
 from core.playground.config import PlaygroundConfig
 from core.playground.engine import Engine
-from core.playground.kernel import (
-    ACTIVATION_CODES,
-    HYPER,
-    REGULARIZATION_CODES,
-    batch_gradient,
-    optimizer_step,
-)
+from core.playground.kernel import batch_gradient, optimizer_step
 from core.playground.losses import LOSSES
 from core.playground.model import build_model, weight_penalty
 from core.playground.optim import OPTIMIZERS
