@@ -246,8 +246,9 @@ st.markdown(
   about 0.5 (points off the diagonal): one batch's statistics are not the running averages, and six
   normalizations compound. Predict in `model.eval()`.
 - **Dropout, defaults, Play to the end**: without dropout the training loss goes to about 0 while the test
-  loss climbs past 1 (memorising 40 noisy points); with p = 0.5 the test loss stays lower (about 0.6).
-  Try p = 0.8, then watch the Monte-Carlo std grow between the training points.
+  loss climbs past 1 (memorising 40 noisy points); with p = 0.5 the test loss stays lower (about 0.6) and
+  the Monte-Carlo spread averages about 0.10 over the plane. At p = 0.8 the test loss ends lower still
+  (about 0.4) and the average spread doubles (about 0.20).
 """
 )
 
