@@ -92,3 +92,12 @@ def test_generated_script_prints_the_pages_numbers(tmp_path: Path) -> None:
     snap = job.snapshot()
     assert [lr for _, lr, _ in epochs] == [f"{v:.4g}" for v in snap["lr"]]
     assert [loss for _, _, loss in epochs] == [f"{v:.4f}" for v in snap["loss"]]
+
+
+def test_step_decay_gets_below_the_constant_rates_noise_floor() -> None:
+    """The page's Try this: at η₀ = 0.5 the constant-rate twin keeps bouncing, StepLR settles lower."""
+    job = ScheduleJob(ScheduleConfig(schedule="StepLR", lr=0.5))
+    job.train_for(600)
+    snap = job.snapshot()
+    assert snap["epoch"] == 100
+    assert snap["loss"][-1] < 0.06 and snap["constant_loss"][-1] > 0.08
