@@ -242,8 +242,8 @@ st.markdown(
 - **Hidden layers 2**: now the plain net learns too, slowly (about 0.4 after 60 epochs, batch norm about
   0.08): depth is what batch norm rescues here.
 - **Compare the modes**: before any training the running averages are still 0 and 1, so eval mode gives all
-  32 points about 0.52 while train mode spreads them (0.42–0.62). After training they still differ by up to
-  about 0.5 (points off the diagonal): one batch's statistics are not the running averages, and six
+  32 points about 0.52 while train mode spreads them (0.42–0.62). After training they still differ, by 0.5
+  or more on some points (off the diagonal): one batch's statistics are not the running averages, and six
   normalizations compound. Predict in `model.eval()`.
 - **Dropout, defaults, Play to the end**: without dropout the training loss goes to about 0 while the test
   loss climbs past 1 (memorising 40 noisy points); with p = 0.5 the test loss stays lower (about 0.6) and
