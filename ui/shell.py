@@ -66,6 +66,27 @@ CURRICULUM: dict[str, list[PageEntry]] = {
             "Train a network on 2-D data live; watch every neuron, weight, loss and gradient as it learns.",
         ),
         PageEntry(
+            "pages/backprop.py",
+            "Backpropagation",
+            ":material/undo:",
+            "A 2-3-1 network's forward pass node by node and every gradient as a chain-rule product, checked "
+            "against autograd and finite differences; one SGD step; then the training loop on XOR.",
+        ),
+        PageEntry(
+            "pages/losses.py",
+            "Loss functions",
+            ":material/functions:",
+            "MSE, MAE, Huber, BCE, cross-entropy, hinge and KL divergence from torch.nn: each against the "
+            "prediction with its gradient, the slide's example term by term, BCE's saturation, outliers.",
+        ),
+        PageEntry(
+            "pages/optimizers.py",
+            "Optimizers",
+            ":material/speed:",
+            "SGD, momentum, Nesterov, Adam, AdamW, RMSprop and Adagrad race on Rosenbrock, Beale, a saddle "
+            "and an ill-conditioned bowl from one start, then on a real network with the same minibatches.",
+        ),
+        PageEntry(
             "pages/batchnorm_dropout.py",
             "Batch norm & dropout",
             ":material/equalizer:",
