@@ -101,6 +101,16 @@ CURRICULUM: dict[str, list[PageEntry]] = {
             "twin with the rate over the loss; the LR range test suggests a starting rate.",
         ),
     ],
+    "Architectures": [
+        PageEntry(
+            "pages/rnn.py",
+            "Recurrent networks",
+            ":material/replay:",
+            "The seed slide's SimpleRNN step by step; then train an RNN, LSTM or GRU live on the adding "
+            "problem, a noisy signal or your own text, and watch hidden states, gates and gradients "
+            "through time.",
+        ),
+    ],
     "Pretrained models": [
         PageEntry(
             "pages/image_classification.py",
