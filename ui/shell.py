@@ -86,6 +86,20 @@ CURRICULUM: dict[str, list[PageEntry]] = {
             "SGD, momentum, Nesterov, Adam, AdamW, RMSprop and Adagrad race on Rosenbrock, Beale, a saddle "
             "and an ill-conditioned bowl from one start, then on a real network with the same minibatches.",
         ),
+        PageEntry(
+            "pages/batchnorm_dropout.py",
+            "Batch norm & dropout",
+            ":material/equalizer:",
+            "A deep MLP with and without batch norm, layer by layer; batch vs running statistics; dropout "
+            "against overfitting, its sampled masks and Monte-Carlo uncertainty over the plane.",
+        ),
+        PageEntry(
+            "pages/lr_schedules.py",
+            "Learning-rate schedules",
+            ":material/trending_down:",
+            "Every torch.optim.lr_scheduler curve epoch by epoch; train under one next to a constant-rate "
+            "twin with the rate over the loss; the LR range test suggests a starting rate.",
+        ),
     ],
     "Architectures": [
         PageEntry(
