@@ -47,7 +47,7 @@ def run_lr_schedule(args: argparse.Namespace) -> int:
             "scheduled": float(snap["loss"][-1]),
             "constant": float(snap["constant_loss"][-1]),
         }
-    print(json.dumps(report))  # noqa: T201 (a CLI talks to the terminal)
+    print(json.dumps(report))
     return 0
 
 
@@ -65,7 +65,7 @@ def run_bn_dropout(args: argparse.Namespace) -> int:
             for name in do_snap["train"]
         },
     }
-    print(json.dumps(report))  # noqa: T201 (a CLI talks to the terminal)
+    print(json.dumps(report))
     return 0
 
 
