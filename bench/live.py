@@ -11,6 +11,7 @@ pressed at once and the time until the counter stops is measured.
     .venv/bin/python bench/live.py                       # setups A and C, 10 s, 10 shots each
     .venv/bin/python bench/live.py --setups C --secs 20 --shots 20
     .venv/bin/python bench/live.py --setups limits
+    .venv/bin/python bench/live.py --setups A --sessions 1 2 3 4   # sessions training at once on one server
 
 Setups: A = the page's defaults; C = spiral, all 7 features, 6 hidden layers of 8; limits = spiral, all 7
 features, 6 hidden layers of 32, 2,000 points. Writes screenshots and results to --out (bench/out/live).
@@ -133,6 +134,48 @@ def measure(name: str, secs: float, shots: int, out: Path) -> dict:
     }
 
 
+def measure_sessions(name: str, sessions: int, secs: float, out: Path) -> dict:
+    """`sessions` browser sessions training the same setup at once on one server: each one's visible pace
+    and redraws per second (how the server's CPU is shared between workers)."""
+    query = SETUPS[name]
+    link = "&".join(f"{k}={v}" for k, v in query.items())
+    load_before = os.getloadavg()[0]
+    server = StreamlitServer(out)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            pages = []
+            for _ in range(sessions):
+                page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+                page.goto(f"{server.url}/playground" + (f"?{link}" if link else ""))
+                page.get_by_role("button", name="Play", exact=True).wait_for(timeout=120_000)
+                pages.append(page)
+            for page in pages:
+                page.get_by_role("button", name="Play", exact=True).click()
+                page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=60_000)
+            time.sleep(1)
+            for page in pages:
+                page.evaluate(SAMPLER)
+            time.sleep(secs)
+            per_session = []
+            for page in pages:
+                samples = page.evaluate("clearInterval(window.__timer), window.__samples")
+                span = (samples[-1][0] - samples[0][0]) / 1000
+                epochs = [e for e in (epoch_of(s[1]) for s in samples) if e is not None]
+                redraws = sum(a[2] != b[2] for a, b in itertools.pairwise(samples))
+                per_session.append(((epochs[-1] - epochs[0]) / span, redraws / span))
+            browser.close()
+    finally:
+        server.stop()
+    return {
+        "setup": name,
+        "sessions": sessions,
+        "visible_epochs_per_s_each": [round(e, 1) for e, _ in per_session],
+        "picture_redraws_per_s_each": [round(r, 2) for _, r in per_session],
+        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -141,9 +184,15 @@ def main() -> None:
     parser.add_argument("--secs", type=float, default=10.0)
     parser.add_argument("--shots", type=int, default=10)
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "live")
+    parser.add_argument(
+        "--sessions", type=int, nargs="+", help="instead: this many sessions training at once, e.g. 1 2 3 4"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    for name in args.setups:
+    for count in args.sessions or []:
+        for name in args.setups:
+            print(json.dumps(measure_sessions(name, count, args.secs, args.out)))
+    for name in [] if args.sessions else args.setups:
         result = measure(name, args.secs, args.shots, args.out)
         (args.out / f"{name}.json").write_text(json.dumps(result, indent=1))
         print(json.dumps(result))

@@ -56,7 +56,7 @@ def main() -> None:
     from core.text.attributions import integrated_gradients
 
     imported = time.perf_counter()
-    classifier = registry.load(args.model)
+    classifier = registry.load_model(registry.get_model(args.model))
     loaded = time.perf_counter()
     texts = sentences(args.sentences)
     classifier.predict(texts[:8])  # warm-up

@@ -1,6 +1,6 @@
 """Pretrained image models on the CPU: load time, single-image latency, Grad-CAM and batch-32 throughput.
 
-    .venv/bin/python bench/vision.py [--repeats 5] [--architectures]
+    .venv/bin/python bench/vision.py [--repeats 5] [--architectures] [--models efficientnet_lite1 ...]
     .venv/bin/python bench/vision.py --preprocessing
 
 
@@ -9,9 +9,10 @@ whose weights are missing, built with random weights (the compute is the same; t
 measured). Threads follow core.runtime (1 unless NEURAL_PLAYGROUND_THREADS is set). Prints the machine load
 and a Markdown table to paste into the README.
 
-`--preprocessing` instead measures which input normalisation EfficientNet-Lite0's weights expect: top-1 hits
-and mean log-probability of the known classes over the example photos (3 crops × 2 flips each), and how far
-the first BatchNorm's running variance is from the variance the stem convolution actually produces.
+`--preprocessing` instead measures which input normalisation the EfficientNet-Lite weights expect (Lite0,
+Lite1 and Lite2, or those named by --models): top-1 hits and mean log-probability of the known classes over
+the example photos (3 crops × 2 flips each, at the model's own resolution), and how far the first BatchNorm's
+running variance is from the variance the stem convolution actually produces.
 """
 
 import argparse
@@ -27,7 +28,7 @@ from PIL import Image
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from core.vision.examples import EXAMPLES, example_image  # noqa: E402
+from core.vision.examples import EXAMPLE_PHOTOS, example_image  # noqa: E402
 from core.vision.gradcam import grad_cam  # noqa: E402
 from core.vision.inference import classify, forward  # noqa: E402
 from core.vision.registry import MODELS, ImageModel, LoadedModel, Preprocessing, load_model  # noqa: E402
@@ -72,11 +73,12 @@ def bench_model(entry: ImageModel, repeats: int) -> dict[str, str]:
     one = [forward(loaded, single)[1] / 1000 for _ in range(repeats + 1)][1:]
     crop = classify(loaded, photo).model_input
     cam = timed(lambda: grad_cam(loaded, crop, 282), repeats)
-    batch = single.repeat(32, 1, 1, 1)  # (32, 3, 224, 224)
+    batch = single.repeat(32, 1, 1, 1)  # (32, 3, crop, crop)
     batches = [forward(loaded, batch)[1] / 1000 for _ in range(max(2, repeats // 2) + 1)][1:]
     return {
         "model": entry.title + ("" if available else " (random weights)"),
-        "params": f"{sum(p.numel() for p in loaded.module.parameters()) / 1e6:.1f} M",
+        "params": f"{loaded.parameter_count / 1e6:.2f} M",
+        "input": f"{entry.preprocessing.crop}×{entry.preprocessing.crop}",
         "load": f"{median_ms(loads):.0f} ms" if available else "n/a",
         "preprocess": f"{median_ms(pre):.1f} ms",
         "forward, 1 image": ms(one),
@@ -92,13 +94,14 @@ NORMALISATIONS = {
 }
 
 
-def bench_preprocessing() -> None:
-    """Score each candidate normalisation of Lite0's input on the example photos with known classes."""
-    loaded = load_model(MODELS["efficientnet_lite0"], CPU)
+def bench_preprocessing(name: str) -> None:
+    """Score each candidate normalisation of a Lite model's input on the example photos with known classes."""
+    loaded = load_model(MODELS[name], CPU)
     net, base = loaded.module.net, loaded.entry.preprocessing
+    print(f"\n{loaded.entry.title}, crop {base.crop}:")
     stem_outputs: list[torch.Tensor] = []
     net._conv_stem.register_forward_hook(lambda _m, _i, out: stem_outputs.append(out))
-    known = {name: e.expected for name, e in EXAMPLES.items() if e.expected}
+    known = {name: e.expected for name, e in EXAMPLE_PHOTOS.items() if e.expected}
     print("| normalisation | top-1 hits | mean log P(known classes) | stem BN: mean abs log(var ratio) |")
     print("|---|---:|---:|---:|")
     for label, (mean, std) in NORMALISATIONS.items():
@@ -109,7 +112,7 @@ def bench_preprocessing() -> None:
             mirrored = photo.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
             indices = [loaded.entry.categories.index(c) for c in expected]
             for fraction in (0.875, 0.75, 1.0):
-                pre = Preprocessing(round(224 / fraction), 224, mean, std, base.interpolation)
+                pre = Preprocessing(round(base.crop / fraction), base.crop, mean, std, base.interpolation)
                 for picture in (photo, mirrored):
                     x = pre.to_tensor(picture)[None]
                     probs = forward(loaded, x)[0].softmax(-1)[0]
@@ -132,11 +135,15 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--architectures", action="store_true", help="also time models without weights")
     parser.add_argument("--preprocessing", action="store_true", help="compare Lite0 input normalisations")
+    parser.add_argument("--models", nargs="+", choices=list(MODELS), help="time only these (default: all)")
     args = parser.parse_args()
     if args.preprocessing:
-        bench_preprocessing()
+        print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        for name in args.models or ["efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2"]:
+            bench_preprocessing(name)
         return
     entries = [e for e in MODELS.values() if args.architectures or e.availability().available]
+    entries = [e for e in entries if not args.models or e.name in args.models]
     print(
         f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), {os.cpu_count()} CPUs, "
         f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"

@@ -17,6 +17,8 @@ SUBCOMMANDS: list[str] = [
     "core.playground.cli",
     "core.vision.cli",
     "core.text.cli",
+    "core.rnn.cli",
+    "core.concepts_cli",
 ]
 
 
@@ -24,7 +26,7 @@ def offline_models() -> dict[str, list[dict[str, object]]]:
     """Which pretrained models each registry can load right now, without the network."""
     return {
         "image_classifiers": importlib.import_module("core.vision.registry").availability_report(),
-        "sentiment": importlib.import_module("core.text.registry").summary(),
+        "sentiment": importlib.import_module("core.text.registry").availability_report(),
     }
 
 
@@ -42,8 +44,6 @@ def run_info(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every registered subcommand."""
-    import importlib
-
     parser = argparse.ArgumentParser(
         prog="python -m core", description="Neural Playground from the command line."
     )

@@ -3,11 +3,14 @@
 import streamlit as st
 
 from core.figures.vision import gradcam_overlay, topk_bars
-from core.vision.examples import EXAMPLES, example_names
-from core.vision.gradcam import grad_cam
+from core.vision.code import pytorch_code
+from core.vision.compare import classes_in_both, verdict
+from core.vision.examples import EXAMPLE_PHOTOS, example_names
+from core.vision.gradcam import GRAD_CAM_SCALE_NOTE, grad_cam
 from core.vision.images import EXTENSIONS, ImageError
 from core.vision.inference import Classification, classify
 from core.vision.registry import (
+    COMPARISON_DEFAULT,
     DEFAULT_MODEL,
     MODELS,
     LoadedModel,
@@ -15,6 +18,7 @@ from core.vision.registry import (
     available_models,
     download_weights,
 )
+from core.vision.try_this import try_this_markdown
 from ui.image_models import cached_example, cached_model, decode_upload
 from ui.shell import ensure_shell
 
@@ -22,7 +26,7 @@ ensure_shell()
 
 
 def model_panel(loaded: LoadedModel, result: Classification, cam_class: int, layout: str) -> None:
-    """One model's answer: its source and timing, top-k bars, and the Grad-CAM map for `cam_class`.
+    """One model's answer: its source, size and timing, top-k bars, and the Grad-CAM map for `cam_class`.
 
     `layout` is part of the chart keys: a chart that moves between full width and a column is mounted
     afresh, because plotly keeps the picture's old, narrower domain when its container changes width.
@@ -30,8 +34,9 @@ def model_panel(loaded: LoadedModel, result: Classification, cam_class: int, lay
     entry, best = loaded.entry, result.predictions[0]
     st.markdown(f"#### {entry.title}: **{best.label}** ({best.prob:.1%})")
     st.caption(
-        f"{entry.source} ({entry.origin}) · ImageNet top-1 {entry.top1:.1f} % · inference {result.ms:.0f} ms "
-        f"on {loaded.device.type.upper()} · model loaded in {loaded.load_s:.2f} s"
+        f"{entry.source} ({entry.origin}) · {loaded.parameter_count / 1e6:.2f} M parameters · published "
+        f"ImageNet top-1 {entry.top1:.1f} % · input {entry.preprocessing.crop}×{entry.preprocessing.crop} · "
+        f"inference {result.ms:.0f} ms on {loaded.device.type.upper()} · loaded in {loaded.load_s:.2f} s"
     )
     st.plotly_chart(topk_bars(result.predictions, highlight=cam_class), key=f"img_bars_{entry.name}_{layout}")
     cam = grad_cam(loaded, result.model_input, cam_class)
@@ -42,8 +47,10 @@ def model_panel(loaded: LoadedModel, result: Classification, cam_class: int, lay
 st.title("Image classification")
 st.markdown(
     "A convolutional network trained on ImageNet (1.3 million photos, 1,000 classes) names what is in a "
-    "picture. Pick an example, upload a photo or use your camera; see the picture as the model receives "
-    "it, its top guesses, and with **Grad-CAM** which regions raised the score of a class."
+    "picture: it resizes and crops the photo to its input size, outputs 1,000 scores (logits), and softmax "
+    "turns them into probabilities that sum to 1. Pick an example, upload a photo or use your camera; see "
+    "the picture as the model receives it, its top guesses, and with **Grad-CAM** which regions raised the "
+    "score of a class. Compare two models of the EfficientNet-Lite family (all three ship with the app)."
 )
 available = available_models()
 
@@ -71,11 +78,12 @@ with model_col:
 
 with source_col:
     source = st.radio("Image", ["Example photo", "Upload", "Camera"], horizontal=True, key="img_source")
+    example = None
     if source == "Example photo":
         example = st.selectbox(
-            "Photo", example_names(), format_func=lambda n: EXAMPLES[n].title, key="img_example"
+            "Photo", example_names(), format_func=lambda n: EXAMPLE_PHOTOS[n].title, key="img_example"
         )
-        st.caption(f"From `{EXAMPLES[example].source}`. {EXAMPLES[example].note}")
+        st.caption(f"From `{EXAMPLE_PHOTOS[example].source}`. {EXAMPLE_PHOTOS[example].note}")
         upload = None
     elif source == "Upload":
         upload = st.file_uploader(
@@ -84,7 +92,7 @@ with source_col:
     else:
         upload = st.camera_input("Take a photo", key="img_camera")
 
-if source == "Example photo":
+if example is not None:
     picture = cached_example(example)
 elif upload is None:
     st.info("Upload an image to classify it." if source == "Upload" else "Take a photo to classify it.")
@@ -105,6 +113,7 @@ except ModelUnavailable as error:  # e.g. a cached weights file that turns out t
     st.stop()
 result = classify(loaded, picture.image, top_k)
 
+crop = loaded.entry.preprocessing.crop
 original_col, input_col = st.columns(2)
 original_col.image(
     picture.image,
@@ -113,7 +122,7 @@ original_col.image(
 )
 input_col.image(
     result.model_input,
-    caption=f"What {loaded.entry.title} sees, 224×224: {loaded.entry.preprocessing.describe()}",
+    caption=f"What {loaded.entry.title} sees, {crop}×{crop}: {loaded.entry.preprocessing.describe()}",
 )
 
 others = [name for name in available if name != model_name]
@@ -124,9 +133,11 @@ cam_class = choice_col.selectbox(
     format_func=lambda i: f"{loaded.entry.categories[i]} ({i})",
     key="img_cam_class",
 )
+compare_options = ["none", *others]
 compare_with = compare_col.selectbox(
     "Compare with a second model",
-    ["none", *others],
+    compare_options,
+    index=compare_options.index(COMPARISON_DEFAULT) if COMPARISON_DEFAULT in others else 0,
     format_func=lambda n: "none" if n == "none" else MODELS[n].title,
     key="img_compare",
     disabled=not others,
@@ -140,12 +151,41 @@ if not others:
 if compare_with == "none":
     model_panel(loaded, result, cam_class, "single")
 else:
+    try:
+        other = cached_model(compare_with)
+    except ModelUnavailable as error:
+        st.error(str(error))
+        st.stop()
+    other_result = classify(other, picture.image, top_k)
+    title_a, title_b = loaded.entry.title, other.entry.title
+    st.markdown(verdict(title_a, result, title_b, other_result))
+    st.dataframe(
+        [
+            {
+                "class (index)": f"{row.label} ({row.index})",
+                f"{title_a} P": f"{row.prob_a:.1%}",
+                f"{title_a} rank": row.rank_a,
+                f"{title_b} P": f"{row.prob_b:.1%}",
+                f"{title_b} rank": row.rank_b,
+            }
+            for row in classes_in_both(result, other_result, loaded.entry.categories)
+        ],
+        hide_index=True,
+        key="img_compare_table",
+    )
     left, right = st.columns(2)
     with left:
         model_panel(loaded, result, cam_class, "pair")
     with right:
-        try:
-            other = cached_model(compare_with)
-            model_panel(other, classify(other, picture.image, top_k), cam_class, "pair")
-        except ModelUnavailable as error:
-            st.error(str(error))
+        model_panel(other, other_result, cam_class, "pair")
+st.caption(GRAD_CAM_SCALE_NOTE)
+
+st.subheader("Try this")
+st.markdown(try_this_markdown())
+
+st.subheader("PyTorch for these settings")
+st.caption(
+    f"{loaded.entry.title} on this picture, top {top_k}: the script prints the probabilities the bars show."
+    + ("" if example else " Save your photo as your_photo.jpg next to it.")
+)
+st.code(pytorch_code(loaded.entry, EXAMPLE_PHOTOS[example] if example else None, top_k), language="python")

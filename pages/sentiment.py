@@ -1,6 +1,8 @@
 """Sentiment: a pretrained transformer labels text, then shows which words drove it, what an edit changes,
 and a whole file of texts at once."""
 
+import math
+
 import streamlit as st
 
 from core.figures.text import (
@@ -12,21 +14,16 @@ from core.figures.text import (
 )
 from core.text import batch
 from core.text.attributions import Attribution, edit_word, words_of
+from core.text.code import offline_code, pipeline_code
+from core.text.examples import EXAMPLE_TEXTS, example_note
+from core.text.try_this import try_this_markdown
 from ui import text_models
 from ui.shell import ensure_shell
 
 ensure_shell()
 
-EXAMPLES = (
-    "I've been waiting for a HuggingFace course my whole life.",
-    "I hate this so much!",
-    "We are very happy to show you the 🤗 Transformers library.",
-    "The acting was wooden, but the soundtrack almost saved it.",
-    "it 's a charming and often affecting journey .",
-    "Ce film est magnifique ! 😍",
-    "<script>alert('hi')</script> was not as scary as I hoped",
-)
 MAX_CHARS = 100_000
+EXAMPLES = [e.text for e in EXAMPLE_TEXTS]
 
 
 def show_attribution(result: Attribution, text: str) -> None:
@@ -39,6 +36,12 @@ def show_attribution(result: Attribution, text: str) -> None:
             f"Word scores add up to P(POSITIVE) − P(POSITIVE | all-[PAD] baseline) = "
             f"{result.positive:.3f} − {result.reference:.3f} (integration error {result.delta:+.4f})."
         )
+    else:
+        st.caption(
+            f"Each word's score is P(POSITIVE) − P(POSITIVE | the text without that word), with "
+            f"P(POSITIVE) = {result.positive:.3f}. With no words at all ([CLS] [SEP] alone) the model says "
+            f"P(POSITIVE) = {result.reference:.3f}: an empty input is not a neutral 0.5 to it."
+        )
 
 
 def set_example() -> None:
@@ -47,8 +50,9 @@ def set_example() -> None:
 
 st.title("Sentiment")
 st.markdown(
-    "A pretrained transformer reads your text and says whether it is positive or negative. Then "
-    "look inside: which words pushed the decision, what the attention heads look at, and what "
+    "A pretrained transformer reads your text and says whether it is positive or negative: it turns the "
+    "text into tokens, computes two scores (logits) and softmax makes them two probabilities that sum to 1. "
+    "Then look inside: which words pushed the decision, how the attention heads mix the tokens, and what "
     "changes when you edit one word. Red marks evidence for POSITIVE, blue for NEGATIVE."
 )
 name = text_models.model_picker("sent_model")
@@ -63,6 +67,8 @@ if view != "Batch":
     if not text.strip():
         st.error("Type some text (it is empty or only whitespace).")
         st.stop()
+    if note := example_note(text):
+        st.caption(note)
     prediction = text_models.predict(name, text)
     if prediction.truncated:
         limit = text_models.classifier(name).max_tokens
@@ -74,13 +80,31 @@ if view != "Batch":
 if view == "Single text":
     c1, c2 = st.columns([1, 3])
     c1.metric(
-        "Label", prediction.label, f"confidence {prediction.score:.1%}", delta_color="off", delta_arrow="off"
+        "Label",
+        prediction.label,
+        f"P({prediction.label}) = {prediction.score:.1%}",
+        delta_color="off",
+        delta_arrow="off",
     )
     c2.plotly_chart(probability_figure(prediction.positive), key="sent_prob_chart")
+    negative, positive = text_models.logits(name, text)
+    st.caption(
+        f"Logits: NEGATIVE {negative:.4f}, POSITIVE {positive:.4f}. Softmax: P(POSITIVE) = "
+        f"1 / (1 + e^−({positive:.4f} − ({negative:.4f}))) = {1 / (1 + math.exp(negative - positive)):.4f}. "
+        "This is the model's softmax output, not a calibrated confidence: it can be 99 % on text it gets "
+        "wrong (try the French examples). How often it is right is measured on held-out data: the model "
+        "card's SST-2 dev accuracy."
+    )
     st.subheader("Why: word attributions")
     method = st.radio("Method", text_models.METHODS, horizontal=True, key="sent_method")
     show_attribution(text_models.explain(name, text, method), text)
     st.subheader("Attention")
+    st.caption(
+        "Each row shows how much one token's output mixes in the value of every token, in one head of one "
+        "layer. Attention weights are not an explanation of the label: different attention patterns can "
+        "give the same prediction, and the values they weight matter as much (Jain & Wallace 2019, "
+        "'Attention is not Explanation'). For 'why', use the attributions above."
+    )
     tokens, maps = text_models.attention(name, text)
     c1, c2 = st.columns(2)
     layer = c1.slider("Layer", 1, maps.shape[0], maps.shape[0], key="sent_layer") - 1
@@ -114,7 +138,7 @@ elif view == "What if":
         (prediction, after),
         strict=True,
     ):
-        column.markdown(f"**{title}: {result.label} ({result.score:.1%})**")
+        column.markdown(f"**{title}: {result.label} (P = {result.score:.1%})**")
         column.plotly_chart(probability_figure(result.positive), key=f"sent_whatif_{title}")
         with column:
             show_attribution(text_models.explain(name, version, method), version)
@@ -162,3 +186,18 @@ else:
         st.download_button(
             "Download CSV", batch.to_csv_bytes(results), "sentiment.csv", "text/csv", key="sent_download"
         )
+
+st.subheader("Try this")
+st.markdown(try_this_markdown())
+
+if view != "Batch":
+    st.subheader("PyTorch for these settings")
+    model_path = text_models.model_path(name)
+    st.caption('The course slide\'s `pipeline("sentiment-analysis")` call on this text:')
+    st.code(pipeline_code(name, text, model_path), language="python")
+    if name == "minilm-sst2":
+        st.caption(
+            "The offline model has no pipeline: the same computation written out with transformers and "
+            "safetensors. It prints the logits and P(POSITIVE) shown above."
+        )
+        st.code(offline_code(text), language="python")

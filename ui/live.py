@@ -16,6 +16,8 @@ import streamlit as st
 
 from core.runner import Runner, TrainingJob
 
+PIXELATED = "pixelated"  # container key prefix of `pixelated_picture`
+PIXELATED_STYLE = "<style>[class*='st-key-pixelated_'] img { image-rendering: pixelated; }</style>"
 MAX_FPS = 10.0  # redraws per second at most while training: enough to see it move, cheap for the server
 
 
@@ -84,16 +86,18 @@ def live_view(
     `draw(runner, playing)` reads the job through `runner.read` and draws it: playing, cheap pictures in
     fixed-size slots (`picture`); paused, interactive charts. The buttons live inside the redrawn part, so
     a click reruns only that part and its effect (the final epoch after Pause) shows at once; the whole page
-    then reruns once to switch between the playing and the paused view. Each redraw is the runner's
+    then reruns once to switch between the playing and the paused view (and after Step or Reset, for what
+    the page shows of the run outside this view). Each redraw is the runner's
     heartbeat: when the tab closes or the visitor leaves the page, redraws stop and so does the worker."""
-    playing = runner.playing
+    playing, steps = runner.playing, runner.steps
+    st.html(PIXELATED_STYLE)  # once per page run, not per redraw
 
     @st.fragment(run_every=1.0 / fps if playing else None)
     def redraw() -> None:
         runner.heartbeat()
         training_buttons(runner, playing, key, step_help, on_reset, note)
-        if runner.closed or (runner.playing and not playing):
-            st.rerun()  # reset or Play: nothing of this view is worth drawing
+        if runner.closed or (runner.playing and not playing) or (not playing and runner.steps != steps):
+            st.rerun()  # Reset, Play or Step: the whole page follows (it may show the run outside this view)
         draw(runner, playing)  # after Pause: the epoch it stopped at shows before the page switches view
         if draw_slow is not None and not playing:
             draw_slow(runner, playing)  # paused, Step redraws everything
@@ -122,6 +126,5 @@ def picture(png: bytes, width: int | str = "content", caption: str | None = None
 def pixelated_picture(png: bytes, key: str, width: int, caption: str | None = None) -> None:
     """A small picture shown `width` pixels wide with every pixel a sharp square: a heatmap sent at its own
     resolution costs a fraction of the bytes and encoding time of one scaled up on the server."""
-    with st.container(key=key):
-        st.html(f"<style>.st-key-{key} img {{ image-rendering: pixelated; }}</style>")
+    with st.container(key=f"{PIXELATED}_{key}"):
         picture(png, width, caption)

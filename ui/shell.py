@@ -65,6 +65,51 @@ CURRICULUM: dict[str, list[PageEntry]] = {
             ":material/model_training:",
             "Train a network on 2-D data live; watch every neuron, weight, loss and gradient as it learns.",
         ),
+        PageEntry(
+            "pages/backprop.py",
+            "Backpropagation",
+            ":material/undo:",
+            "A 2-3-1 network's forward pass node by node and every gradient as a chain-rule product, checked "
+            "against autograd and finite differences; one SGD step; then the training loop on XOR.",
+        ),
+        PageEntry(
+            "pages/losses.py",
+            "Loss functions",
+            ":material/functions:",
+            "MSE, MAE, Huber, BCE, cross-entropy, hinge and KL divergence from torch.nn: each against the "
+            "prediction with its gradient, the slide's example term by term, BCE's saturation, outliers.",
+        ),
+        PageEntry(
+            "pages/optimizers.py",
+            "Optimizers",
+            ":material/speed:",
+            "SGD, momentum, Nesterov, Adam, AdamW, RMSprop and Adagrad race on Rosenbrock, Beale, a saddle "
+            "and an ill-conditioned bowl from one start, then on a real network with the same minibatches.",
+        ),
+        PageEntry(
+            "pages/batchnorm_dropout.py",
+            "Batch norm & dropout",
+            ":material/equalizer:",
+            "A deep MLP with and without batch norm, layer by layer; batch vs running statistics; dropout "
+            "against overfitting, its sampled masks and Monte-Carlo uncertainty over the plane.",
+        ),
+        PageEntry(
+            "pages/lr_schedules.py",
+            "Learning-rate schedules",
+            ":material/trending_down:",
+            "Every torch.optim.lr_scheduler curve epoch by epoch; train under one next to a constant-rate "
+            "twin with the rate over the loss; the LR range test suggests a starting rate.",
+        ),
+    ],
+    "Architectures": [
+        PageEntry(
+            "pages/rnn.py",
+            "Recurrent networks",
+            ":material/replay:",
+            "The seed slide's SimpleRNN step by step; then train an RNN, LSTM or GRU live on the adding "
+            "problem, a noisy signal or your own text, and watch hidden states, gates and gradients "
+            "through time.",
+        ),
     ],
     "Pretrained models": [
         PageEntry(

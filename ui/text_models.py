@@ -10,7 +10,7 @@ import streamlit as st
 
 from core.text import registry
 from core.text.attributions import Attribution, attention_maps, integrated_gradients, occlusion
-from core.text.classifier import Prediction, SentimentClassifier
+from core.text.classifier import SentimentClassifier, SentimentPrediction
 
 METHODS = ("Integrated Gradients", "Occlusion (delete each word)")
 
@@ -18,13 +18,25 @@ METHODS = ("Integrated Gradients", "Occlusion (delete each word)")
 @st.cache_resource(show_spinner="Loading the sentiment model…", max_entries=2)
 def classifier(name: str) -> SentimentClassifier:
     """The registry model `name`, loaded once per server process."""
-    return registry.load(name)
+    return registry.load_model(registry.get_model(name))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def predict(name: str, text: str) -> Prediction:
+def predict(name: str, text: str) -> SentimentPrediction:
     """One text's prediction."""
     return classifier(name).predict([text])[0]
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def logits(name: str, text: str) -> tuple[float, float]:
+    """One text's two logits (NEGATIVE, POSITIVE)."""
+    return classifier(name).logits(text)
+
+
+def model_path(name: str) -> str | None:
+    """Where the registry model's files are on this machine (for the generated code), None if unknown."""
+    path = registry.get_model(name).availability().path
+    return str(path) if path else None
 
 
 @st.cache_data(show_spinner="Computing attributions…", max_entries=64)
@@ -53,9 +65,9 @@ def model_picker(key: str) -> str | None:
         return None
     names = [n for n in registry.PREFERENCE if found[n].available]
     name = st.selectbox(
-        "Model", names, index=names.index(default), key=key, format_func=lambda n: registry.REGISTRY[n].title
+        "Model", names, index=names.index(default), key=key, format_func=lambda n: registry.MODELS[n].title
     )
-    entry = registry.REGISTRY[name]
+    entry = registry.MODELS[name]
     if name == default:
         st.caption(f"**In use:** {why}")
     else:
@@ -63,7 +75,7 @@ def model_picker(key: str) -> str | None:
     with st.expander("Model card"):
         st.markdown("\n".join(f"- **{field}:** {value}" for field, value in entry.card().items()))
         unavailable = [
-            f"- {registry.REGISTRY[n].title}: {a.reason}" for n, a in found.items() if not a.available
+            f"- {registry.MODELS[n].title}: {a.reason}" for n, a in found.items() if not a.available
         ]
         if unavailable:
             st.markdown("Not available here:\n" + "\n".join(unavailable))

@@ -5,11 +5,11 @@ import plotly.graph_objects as go
 from PIL import Image
 
 from core.figures.style import NEUTRAL, POSITIVE, base_layout
-from core.vision.inference import Prediction
+from core.vision.inference import TopClass
 
 
 def topk_bars(
-    predictions: list[Prediction], title: str | None = None, highlight: int | None = None
+    predictions: list[TopClass], title: str | None = None, highlight: int | None = None
 ) -> go.Figure:
     """Bars of the top-k probabilities, most probable on top; `highlight` (an ImageNet index) stands out."""
     labels = [f"{p.label} ({p.index})" for p in predictions]

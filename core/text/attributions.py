@@ -38,7 +38,7 @@ class Attribution:
     words: list[Word]  # the words the model saw (those after a truncation are left out)
     word_scores: np.ndarray  # (W,) contribution of each word
     positive: float  # P(POSITIVE) for the text
-    reference: float  # P(POSITIVE) for the baseline the contributions are measured from
+    reference: float  # P(POSITIVE) for the baseline: IG's all-[PAD] input; occlusion's text with no words
     delta: float  # IG completeness error: sum(token_scores) - (positive - reference); 0 for occlusion
     truncated: bool
 
@@ -150,6 +150,12 @@ def visible_part(classifier: SentimentClassifier, text: str) -> str:
     return text[: max(end for _, end in enc["offset_mapping"])]
 
 
+def empty_text_probability(classifier: SentimentClassifier) -> float:
+    """P(POSITIVE) the model gives a text with no words: only its special tokens, e.g. [CLS] [SEP]."""
+    with torch.inference_mode():
+        return float(classifier.positive_probability(**classifier.encode([""]))[0])
+
+
 def occlusion(classifier: SentimentClassifier, text: str, max_words: int = 200) -> Attribution:
     """Each word's score is P(POSITIVE | text) minus P(POSITIVE | text without that word).
 
@@ -161,9 +167,11 @@ def occlusion(classifier: SentimentClassifier, text: str, max_words: int = 200) 
     seen = visible_part(classifier, text)
     words = words_of(seen)[:max_words]
     variants = [seen] + [edit_word(seen, i, "") for i in range(len(words))]
-    # A text that is one word becomes empty when occluded: score that variant as the model's 0.5 prior.
+    # A one-word text becomes empty when occluded; predict() refuses empty text, so that variant gets the
+    # model's own output for no words at all ([CLS] [SEP]), not an assumed 0.5.
     predictions = classifier.predict(variants)
-    probabilities = np.array([p.positive if p.positive is not None else 0.5 for p in predictions])
+    no_words = empty_text_probability(classifier)
+    probabilities = np.array([p.positive if p.positive is not None else no_words for p in predictions])
     positive = float(probabilities[0])
     truncated = len(seen) < len(text.rstrip()) or len(words_of(seen)) > max_words
     return Attribution(
@@ -173,7 +181,7 @@ def occlusion(classifier: SentimentClassifier, text: str, max_words: int = 200) 
         words,
         positive - probabilities[1:],
         positive,
-        positive,
+        no_words,
         0.0,
         truncated,
     )

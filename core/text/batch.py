@@ -7,10 +7,10 @@ from collections.abc import Iterator, Sequence
 
 import pandas as pd
 
-from core.text.classifier import Prediction, SentimentClassifier
+from core.text.classifier import SentimentClassifier, SentimentPrediction
 
 MAX_ROWS = 10_000  # rows classified per request; a larger file is cut with a notice
-MAX_BYTES = 50_000_000
+MAX_UPLOAD_MB = 50  # decimal megabytes (10**6 bytes), like core.vision.images.MAX_FILE_MB
 
 
 class BatchInputError(ValueError):
@@ -45,8 +45,8 @@ def read_upload(data: bytes, filename: str) -> pd.DataFrame:
     """The uploaded file as a table of strings: a CSV's columns, or a TXT file's lines in column `text`."""
     if not data.strip():
         raise BatchInputError("the file is empty")
-    if len(data) > MAX_BYTES:
-        raise BatchInputError(f"the file is {len(data) / 1e6:.0f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB")
+    if len(data) > MAX_UPLOAD_MB * 1_000_000:
+        raise BatchInputError(f"the file is {len(data) / 1e6:.0f} MB; the limit is {MAX_UPLOAD_MB} MB")
     content = _decode(data)
     if not filename.lower().endswith(".csv"):
         return pd.DataFrame({"text": texts_from_lines(content)})
@@ -77,7 +77,7 @@ def limit_rows(texts: list[str]) -> tuple[list[str], str | None]:
 
 def classify_batches(
     classifier: SentimentClassifier, texts: Sequence[str], batch_size: int = 64
-) -> Iterator[tuple[int, list[tuple[int, Prediction]]]]:
+) -> Iterator[tuple[int, list[tuple[int, SentimentPrediction]]]]:
     """(texts done so far, [(row, prediction), ...]) batch by batch, for a progress bar.
 
     Rows are taken shortest first so that each batch pads to similar lengths (twice the throughput of file
@@ -90,12 +90,12 @@ def classify_batches(
         yield start + len(rows), list(zip(rows, predictions, strict=True))
 
 
-def in_file_order(pairs: dict[int, Prediction]) -> list[Prediction]:
+def in_file_order(pairs: dict[int, SentimentPrediction]) -> list[SentimentPrediction]:
     """The predictions collected from classify_batches, in the order of the input rows."""
     return [pairs[i] for i in range(len(pairs))]
 
 
-def results_table(predictions: Sequence[Prediction]) -> pd.DataFrame:
+def results_table(predictions: Sequence[SentimentPrediction]) -> pd.DataFrame:
     """One row per text: label, its probability, P(POSITIVE), truncation and error."""
     return pd.DataFrame(
         {

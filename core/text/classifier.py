@@ -7,7 +7,7 @@ called directly.
 """
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import torch
@@ -21,20 +21,16 @@ EMPTY_TEXT = "empty text: type a sentence to classify"
 
 
 @dataclass(frozen=True)
-class Prediction:
+class SentimentPrediction:
     """The sentiment of one text, or why it could not be classified."""
 
     text: str
     label: str | None  # "POSITIVE" or "NEGATIVE"; None when error is set
-    score: float | None  # probability of `label`
+    score: float | None  # softmax probability of `label` (>= 0.5): not calibrated, not a confidence level
     positive: float | None  # probability of POSITIVE, the number histograms and what-if compare
     tokens: int  # tokens the model would need for the whole text, special tokens included
     truncated: bool  # True when the text was cut to the model's limit
     error: str | None = None
-
-    def as_dict(self) -> dict[str, object]:
-        """JSON-ready fields, without the ones that are None."""
-        return {k: v for k, v in asdict(self).items() if v is not None}
 
 
 class LogitsModel(nn.Module):
@@ -115,6 +111,12 @@ class SentimentClassifier:
         logits = self.model(input_ids, attention_mask, inputs_embeds)
         return logits.softmax(dim=-1)[:, self.positive_at]
 
+    def logits(self, text: str) -> tuple[float, float]:
+        """The two logits (NEGATIVE, POSITIVE) for one text: softmax of these is what predict() reports."""
+        with torch.inference_mode():
+            row = self.model(**self.encode([text]))[0]  # (2,)
+        return float(row[1 - self.positive_at]), float(row[self.positive_at])
+
     def _positive_batch(self, texts: list[str]) -> list[float]:
         if self.pipe is not None:
             outputs = self.pipe(
@@ -126,7 +128,7 @@ class SentimentClassifier:
         with torch.inference_mode():
             return self.positive_probability(**self.encode(texts)).tolist()
 
-    def predict(self, texts: Sequence[str], batch_size: int = 64) -> list[Prediction]:
+    def predict(self, texts: Sequence[str], batch_size: int = 64) -> list[SentimentPrediction]:
         """Label and probabilities for each text; empty texts get an error instead of a guess."""
         texts = list(texts)
         valid = [i for i, t in enumerate(texts) if t.strip()]
@@ -141,11 +143,13 @@ class SentimentClassifier:
         predictions = []
         for i, text in enumerate(texts):
             if i not in by_index:
-                predictions.append(Prediction(text, None, None, None, 0, False, EMPTY_TEXT))
+                predictions.append(SentimentPrediction(text, None, None, None, 0, False, EMPTY_TEXT))
                 continue
             p, count = by_index[i]
             label = LABELS[int(p >= 0.5)]
             predictions.append(
-                Prediction(text, label, p if p >= 0.5 else 1.0 - p, p, count, count > self.max_tokens)
+                SentimentPrediction(
+                    text, label, p if p >= 0.5 else 1.0 - p, p, count, count > self.max_tokens
+                )
             )
         return predictions

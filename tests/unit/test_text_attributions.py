@@ -11,7 +11,13 @@ from core.figures.text import (
     probability_figure,
 )
 from core.text import registry
-from core.text.attributions import edit_word, integrated_gradients, occlusion, words_of
+from core.text.attributions import (
+    edit_word,
+    empty_text_probability,
+    integrated_gradients,
+    occlusion,
+    words_of,
+)
 from core.text.classifier import SentimentClassifier
 
 XSS = "<script>alert('x')</script> <img src=x onerror=alert(1)> & \"quoted\" great"
@@ -19,7 +25,7 @@ XSS = "<script>alert('x')</script> <img src=x onerror=alert(1)> & \"quoted\" gre
 
 @pytest.fixture(scope="module")
 def minilm() -> SentimentClassifier:
-    return registry.load("minilm-sst2")
+    return registry.load_model(registry.get_model("minilm-sst2"))
 
 
 def test_integrated_gradients_shapes_and_completeness(minilm: SentimentClassifier) -> None:
@@ -56,6 +62,13 @@ def test_occlusion_scores_one_per_word(minilm: SentimentClassifier) -> None:
     result = occlusion(minilm, "I hate this so much!")
     assert result.word_scores.shape == (5,)
     assert result.words[int(np.argmin(result.word_scores))].text == "hate"
+
+
+def test_occluding_the_only_word_compares_with_the_models_no_word_output(minilm: SentimentClassifier) -> None:
+    no_words = empty_text_probability(minilm)
+    assert 0 < no_words < 1 and abs(no_words - 0.5) > 1e-3  # the model's own output, not an assumed 0.5
+    result = occlusion(minilm, "wonderful")
+    assert result.word_scores[0] == pytest.approx(minilm.predict(["wonderful"])[0].positive - no_words)
 
 
 def test_occlusion_of_a_long_text_stays_within_what_the_model_reads(minilm: SentimentClassifier) -> None:

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from core.text import batch
-from core.text.classifier import LABELS, Prediction
+from core.text.classifier import LABELS, SentimentPrediction
 
 
 class CountingClassifier:
@@ -15,12 +15,12 @@ class CountingClassifier:
     def __init__(self) -> None:
         self.calls: list[int] = []
 
-    def predict(self, texts, batch_size: int = 64) -> list[Prediction]:
+    def predict(self, texts, batch_size: int = 64) -> list[SentimentPrediction]:
         self.calls.append(len(texts))
         out = []
         for t in texts:
             p = 0.9 if "good" in t else 0.2
-            out.append(Prediction(t, LABELS[int(p >= 0.5)], max(p, 1 - p), p, 3, False))
+            out.append(SentimentPrediction(t, LABELS[int(p >= 0.5)], max(p, 1 - p), p, 3, False))
         return out
 
 
@@ -83,7 +83,7 @@ def test_ten_thousand_rows_stream_in_bounded_batches() -> None:
 def test_results_table_and_csv_round_trip() -> None:
     predictions = [
         *CountingClassifier().predict(['good, "quoted"', "bad"]),
-        Prediction("", None, None, None, 0, False, "empty text"),
+        SentimentPrediction("", None, None, None, 0, False, "empty text"),
     ]
     table = batch.results_table(predictions)
     back = pd.read_csv(io.BytesIO(batch.to_csv_bytes(table)), keep_default_na=False)

@@ -19,7 +19,7 @@ DEV = REPO.parent / "shared" / "data" / "sst2" / "dev.tsv"
 
 @pytest.fixture(scope="module")
 def minilm() -> SentimentClassifier:
-    return registry.load("minilm-sst2")
+    return registry.load_model(registry.get_model("minilm-sst2"))
 
 
 def test_committed_head_is_small_and_documents_itself() -> None:
@@ -81,8 +81,8 @@ def test_obvious_sentences(minilm: SentimentClassifier) -> None:
 def test_default_device_is_cuda_and_agrees_with_the_cpu() -> None:
     from core.text.attributions import attention_maps, integrated_gradients
 
-    on_gpu = registry.load("minilm-sst2")  # no device given: pick_device()
-    minilm = registry.load("minilm-sst2", torch.device("cpu"))
+    on_gpu = registry.load_model(registry.get_model("minilm-sst2"))  # no device given: pick_device()
+    minilm = registry.load_model(registry.get_model("minilm-sst2"), torch.device("cpu"))
     assert on_gpu.device.type == "cuda" and minilm.device.type == "cpu"
     texts = ["a gripping, beautifully acted film", "dull and far too long"]
     for gpu, cpu in zip(on_gpu.predict(texts), minilm.predict(texts), strict=True):

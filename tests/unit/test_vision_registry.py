@@ -14,6 +14,7 @@ from torchvision import models as tvm
 
 from core.runtime import pick_device
 from core.vision.registry import (
+    COMPARISON_DEFAULT,
     DEFAULT_MODEL,
     IMAGENET_CATEGORIES,
     MODELS,
@@ -46,14 +47,44 @@ def save_random_resnet18(torch_home: Path) -> tuple[Path, torch.nn.Module]:
     return path, model
 
 
+LITE = ("efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2")
+# Each family's own input resolution: EfficientNet-Lite's from the TensorFlow builder's (width, depth,
+# resolution, dropout) table, torchvision's from its weights' transforms.
+FAMILY_CROP = {
+    "efficientnet_lite0": 224,
+    "efficientnet_lite1": 240,
+    "efficientnet_lite2": 260,
+    "resnet18": 224,
+    "resnet50": 224,
+    "mobilenet_v3_large": 224,
+}
+
+
 def test_every_entry_names_its_source_preprocessing_and_labels() -> None:
     assert DEFAULT_MODEL == "efficientnet_lite0" and next(iter(MODELS)) == DEFAULT_MODEL
+    assert COMPARISON_DEFAULT in LITE and COMPARISON_DEFAULT != DEFAULT_MODEL
+    assert set(MODELS) == set(FAMILY_CROP)
     for entry in MODELS.values():
         assert entry.source in (SOURCE_BUNDLED, SOURCE_TORCHVISION)
         assert len(entry.categories) == 1000 and entry.categories == IMAGENET_CATEGORIES
-        assert entry.preprocessing.crop == 224 and entry.preprocessing.resize >= 224
-        assert "centre crop 224×224" in entry.preprocessing.describe()
+        assert entry.origin and entry.build_code and 60 < entry.top1 < 90
+    assert [MODELS[name].top1 for name in LITE] == [75.1, 76.7, 77.6]  # TensorFlow's published float top-1
     assert IMAGENET_CATEGORIES[281] == "tabby" and IMAGENET_CATEGORIES[967] == "espresso"
+
+
+@pytest.mark.parametrize("name", list(FAMILY_CROP))
+def test_crop_size_of_each_entry_is_its_familys(name: str) -> None:
+    pre = MODELS[name].preprocessing
+    assert pre.crop == FAMILY_CROP[name] and pre.resize > pre.crop
+    assert f"centre crop {pre.crop}×{pre.crop}" in pre.describe()
+
+
+def test_lite_resolutions_are_the_architecture_packages() -> None:
+    from efficientnet_lite_pytorch.utils import efficientnet_params
+
+    for name in LITE:
+        _, _, resolution, _ = efficientnet_params(name.replace("_", "-"))
+        assert MODELS[name].preprocessing.crop == resolution
 
 
 def test_torchvision_entries_come_from_the_weights_api() -> None:
@@ -66,20 +97,51 @@ def test_torchvision_entries_come_from_the_weights_api() -> None:
     assert entry.preprocessing.mean == tuple(transforms.mean)
 
 
-def test_lite0_preprocessing_is_tensorflows_not_imagenets() -> None:
-    pre = MODELS["efficientnet_lite0"].preprocessing
+@pytest.mark.parametrize("name", LITE)
+def test_lite_preprocessing_is_tensorflows_not_imagenets(name: str) -> None:
+    pre = MODELS[name].preprocessing
     assert pre.mean == pytest.approx((127 / 255,) * 3) and pre.std == pytest.approx((128 / 255,) * 3)
-    assert pre.interpolation.value == "bicubic" and (pre.resize, pre.crop) == (256, 224)
+    assert pre.interpolation.value == "bicubic" and pre.resize == pre.crop + 32  # TF's crop_padding 32
+    assert (
+        MODELS["efficientnet_lite0"].preprocessing.resize,
+        MODELS["efficientnet_lite0"].preprocessing.crop,
+    ) == (
+        256,
+        224,
+    )
 
 
-def test_offline_default_loads_in_eval_mode_on_the_picked_device(empty_torch_home: Path) -> None:
-    assert available_models() == [DEFAULT_MODEL]
-    loaded = load_model(get_model(DEFAULT_MODEL))
+@pytest.mark.parametrize("name", LITE)
+def test_offline_lite_models_load_in_eval_mode_on_the_picked_device(
+    empty_torch_home: Path, name: str
+) -> None:
+    assert available_models() == list(LITE)
+    loaded = load_model(get_model(name))
     assert not loaded.module.training
     assert next(loaded.module.parameters()).device.type == pick_device().type
     # strict loading put the packaged weights in, not the random initialisation
     state = torch.load(loaded.entry.weights_file(), map_location="cpu", weights_only=True)
     assert torch.equal(loaded.module.net._fc.weight.cpu(), state["_fc.weight"])
+    assert set(loaded.module.net.state_dict()) == set(state)
+    assert loaded.parameter_count == sum(p.numel() for p in loaded.module.parameters())
+
+
+def test_lite_weights_load_with_strict_keys_and_weights_only(tmp_path: Path) -> None:
+    lite1, lite2 = get_model("efficientnet_lite1"), get_model("efficientnet_lite2")
+    mismatched = replace(lite2, weights_file=lite1.weights_file)  # Lite1's tensors have other shapes
+    with pytest.raises(ModelUnavailable, match=r"EfficientNet-Lite2 weights at .* could not be loaded"):
+        load_model(mismatched, torch.device("cpu"))
+    state = torch.load(lite2.weights_file(), map_location="cpu", weights_only=True)
+    state["extra.weight"] = torch.zeros(1)
+    extra_key = tmp_path / "extra.pth"
+    torch.save(state, extra_key)
+    with pytest.raises(ModelUnavailable, match="could not be loaded") as error:
+        load_model(replace(lite2, weights_file=lambda: extra_key), torch.device("cpu"))
+    assert 'Unexpected key(s) in state_dict: "extra.weight"' in str(error.value.__cause__)
+    pickled_object = tmp_path / "object.pth"
+    torch.save({"model": Path("not a tensor")}, pickled_object)  # a pickle that is not just tensors
+    with pytest.raises(ModelUnavailable, match="could not be loaded"):
+        load_model(replace(lite2, weights_file=lambda: pickled_object), torch.device("cpu"))
 
 
 def test_torchvision_model_unavailable_without_cache_says_how_to_get_it(empty_torch_home: Path) -> None:
@@ -92,14 +154,14 @@ def test_torchvision_model_unavailable_without_cache_says_how_to_get_it(empty_to
     with pytest.raises(ModelUnavailable, match="not cached"):
         load_model(entry)
     report = {row["name"]: row for row in availability_report()}
-    assert report["efficientnet_lite0"]["available"] is True
+    assert all(report[name]["available"] is True for name in LITE)
     assert report["resnet50"]["available"] is False and "how_to_get" in report["resnet50"]
 
 
 def test_cached_torchvision_weights_are_found_and_loaded(empty_torch_home: Path) -> None:
     path, reference = save_random_resnet18(empty_torch_home)
     assert checkpoints_dir() == path.parent
-    assert available_models() == ["efficientnet_lite0", "resnet18"]
+    assert available_models() == [*LITE, "resnet18"]
     loaded = load_model(get_model("resnet18"), device=torch.device("cpu"))
     assert not loaded.module.training
     x = torch.randn(2, 3, 224, 224)
@@ -116,7 +178,10 @@ def test_unreadable_cache_file_gives_a_clear_error(empty_torch_home: Path) -> No
 
 
 def test_unknown_model_name_lists_the_choices() -> None:
-    with pytest.raises(ModelUnavailable, match="choose one of efficientnet_lite0, resnet18"):
+    with pytest.raises(
+        ModelUnavailable,
+        match="choose one of efficientnet_lite0, efficientnet_lite1, efficientnet_lite2, resnet18",
+    ):
         get_model("vgg16")
 
 
