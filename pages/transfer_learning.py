@@ -40,7 +40,6 @@ from ui.shell import SEED_KEY, ensure_shell
 from ui.transfer import (
     builtin_workspace,
     compare_job,
-    comparison_epochs,
     data_identity,
     draw_comparison,
     draw_head,
@@ -172,10 +171,9 @@ if augment:
         )
 
 
-page_epoch = runner.read(lambda job: job.epochs.epoch)
 live_view(
     runner,
-    lambda r, playing: draw_head(r, playing, classes, page_epoch),
+    lambda r, playing: draw_head(r, playing, classes),
     "tl",
     fps=4,
     step_help="Train one epoch",
@@ -254,10 +252,9 @@ st.caption(
 )
 
 
-page_epochs = comparison_epochs(cmp)
 live_view(
     cmp,
-    lambda r, playing: draw_comparison(r, playing, page_epochs),
+    draw_comparison,
     "tl_cmp",
     fps=2,
     step_help="One epoch of each",

@@ -195,18 +195,9 @@ def thumbnail_png(sample: Sample, side: int = 64) -> bytes:
     return buffer.getvalue()
 
 
-def rerun_page_if_stale(playing: bool, epoch: object, page_epoch: object) -> None:
-    """After a Step (which reruns only the live view) the parts of the page outside it (predictions, the
-    final numbers, embeddings) were drawn for an older epoch: rerun the whole page once."""
-    if not playing and epoch != page_epoch:
-        st.rerun(scope="app")
-
-
-def draw_head(runner: Runner, playing: bool, classes: list[str], page_epoch: int) -> None:
-    """The head run: metrics while it trains; curves, confusion matrix and per-class accuracy paused.
-    `page_epoch` is the epoch the rest of the page was drawn for."""
+def draw_head(runner: Runner, playing: bool, classes: list[str]) -> None:
+    """The head run: metrics while it trains; curves, confusion matrix and per-class accuracy paused."""
     snap = runner.read(lambda job: job.snapshot())
-    rerun_page_if_stale(playing, snap["epoch"], page_epoch)
     history = snap["history"]
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Epoch", f"{snap['epoch']} / {snap['epochs']}")
@@ -228,16 +219,9 @@ def draw_head(runner: Runner, playing: bool, classes: list[str], page_epoch: int
     )
 
 
-def comparison_epochs(runner: Runner) -> tuple[int, ...]:
-    """Each variant's epoch (empty before the comparison was built)."""
-    return tuple(s["epoch"] for s in runner.read(lambda job: job.snapshot()).values())
-
-
-def draw_comparison(runner: Runner, playing: bool, page_epochs: tuple[int, ...]) -> None:
-    """The three-way run: each variant's validation accuracy; their curves side by side when paused.
-    `page_epochs` are the epochs the rest of the page (the embeddings) was drawn for."""
+def draw_comparison(runner: Runner, playing: bool) -> None:
+    """The three-way run: each variant's validation accuracy; their curves side by side when paused."""
     snaps = runner.read(lambda job: job.snapshot())
-    rerun_page_if_stale(playing, tuple(s["epoch"] for s in snaps.values()), page_epochs)
     if not snaps:
         st.info(
             "Press Play (or Step for one epoch of each): three copies of the network are built, then trained."

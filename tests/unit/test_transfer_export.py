@@ -120,3 +120,13 @@ def test_the_scripts_data_section_builds_the_pages_pictures(task: str) -> None:
         mine, theirs = namespace[part], getattr(expected, part)
         assert [k for _, k in mine] == [k for _, k in theirs]
         assert all(a.tobytes() == b.tobytes() for (a, _), (b, _) in zip(mine, theirs, strict=True))
+
+
+def test_every_lite_backbone_has_a_working_script_template() -> None:
+    from core.transfer.export import backbone_code
+
+    for name, crop in (("efficientnet_lite1", 240), ("efficientnet_lite2", 260)):
+        namespace: dict[str, object] = {"torch": torch}
+        exec(compile(backbone_code(name, crop), f"<{name}>", "exec"), namespace)  # as a learner runs it
+        with torch.no_grad():
+            assert namespace["features"](torch.zeros(1, 3, crop, crop)).shape == (1, 1280)
