@@ -165,7 +165,8 @@ def draw_sidebar() -> None:
 def run_app() -> None:
     """Page config, sidebar and navigation; then run the page the URL asks for."""
     st.set_page_config(page_title="Neural Playground", page_icon=":material/neurology:", layout="wide")
-    page = st.navigation(page_sections())
+    # Expanded: past twelve pages Streamlit would otherwise hide all but ten behind "View more".
+    page = st.navigation(page_sections(), expanded=True)
     draw_sidebar()
     token = _inside_shell.set(True)
     try:
