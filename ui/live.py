@@ -50,13 +50,14 @@ def training_buttons(
     note: str = "",
 ) -> None:
     """Play/Pause (as the view shows the run: `playing`), Step and Reset in one row, then `note` as a
-    caption. Each button sends one explicit command (never a toggle), so a click that arrives while the view
-    redraws does what its label said, and a second click does no harm."""
+    caption. Play and Pause are two widgets (keys `<key>_play`, `<key>_pause`), each with one command: a
+    click that Streamlit delivers late, or replays after an interrupted redraw, still does what its label
+    said, and a second click does no harm."""
     play, step, reset, caption = st.columns([1, 1, 1, 4], vertical_alignment="center")
     play.button(
         "Pause" if playing else "Play",
         icon=":material/pause:" if playing else ":material/play_arrow:",
-        key=f"{key}_toggle",
+        key=f"{key}_pause" if playing else f"{key}_play",
         on_click=runner.pause if playing else runner.play,
         type="primary",
         width="stretch",

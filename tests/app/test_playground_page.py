@@ -52,12 +52,12 @@ def test_step_play_pause_and_reset():
     run(at.button(key="play_step").click())
     assert epoch(at) == 1
     assert {m.label for m in at.metric} >= {"Train loss", "Test loss", "Test accuracy"}
-    run(at.button(key="play_toggle").click())  # play: the run trains on its own thread
-    assert at.button(key="play_toggle").label == "Pause"
+    run(at.button(key="play_play").click())  # play: the run trains on its own thread
+    assert at.button(key="play_pause").label == "Pause"
     until(at, lambda at: epoch(at) > 1)
     assert len(at.get("image")) >= 1  # the live view shows pictures
-    run(at.button(key="play_toggle").click())
-    assert at.button(key="play_toggle").label == "Play"
+    run(at.button(key="play_pause").click())
+    assert at.button(key="play_play").label == "Play"
     paused_at = epoch(at)
     time.sleep(0.3)
     assert epoch(run(at)) == paused_at  # paused: no more training
@@ -137,11 +137,11 @@ def test_divergence_pauses_and_offers_a_reset():
         {"dataset": "plane", "lr": "10", "hidden": "8,8", "activation": "ReLU", "init": "Normal"}
     )
     run(at)
-    run(at.button(key="play_toggle").click())
+    run(at.button(key="play_play").click())
     until(at, lambda at: at.error)
     assert any("NaN" in e.value and "learning rate" in e.value for e in at.error)
     run(at)
-    assert at.button(key="play_toggle").label == "Play"
+    assert at.button(key="play_play").label == "Play"
     run(at.button(key="play_reset_diverged").click())
     assert epoch(at) == 0 and not at.error
 

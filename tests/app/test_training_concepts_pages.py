@@ -54,7 +54,7 @@ def test_backprop_training_loop_steps_and_plays():
     assert metric(at, "Epoch").startswith("1 /")
     at.number_input(key="bp_epochs").set_value(2500).run()  # a new budget is a new run
     assert metric(at, "Epoch") == "0 / 2500"
-    at.button(key="bp_toggle").click().run()
+    at.button(key="bp_play").click().run()
     runner = at.session_state["bp_runner"]
     deadline = time.monotonic() + 60
     while not runner.read(lambda job: job.done) and time.monotonic() < deadline:
@@ -154,7 +154,7 @@ def test_optimizers_race_follows_function_settings_and_step(tmp_path: Path):
     at.button(key="opt_net_step").click().run()
     net = table(at, "test accuracy")
     assert list(net["optimizer"]) == ["SGD", "Adam"] and net["last minibatch loss"].iloc[0] != "—"
-    at.button(key="opt_net_toggle").click().run()
+    at.button(key="opt_net_play").click().run()
     runner = at.session_state["opt_runner"]
     deadline = time.monotonic() + 120
     while not runner.read(lambda job: job.done) and time.monotonic() < deadline:
