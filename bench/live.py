@@ -12,6 +12,7 @@ pressed at once and the time until the counter stops is measured.
     .venv/bin/python bench/live.py --setups C --secs 20 --shots 20
     .venv/bin/python bench/live.py --setups limits
     .venv/bin/python bench/live.py --setups A --sessions 1 2 3 4   # sessions training at once on one server
+    .venv/bin/python bench/live.py --setups A --pause-tries 20     # Pause at 20 random moments
 
 Setups: A = the page's defaults; C = spiral, all 7 features, 6 hidden layers of 8; limits = spiral, all 7
 features, 6 hidden layers of 32, 2,000 points. Writes screenshots and results to --out (bench/out/live).
@@ -21,6 +22,7 @@ import argparse
 import itertools
 import json
 import os
+import random
 import subprocess
 import sys
 import time
@@ -32,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer  # noqa: E402
-from tests.e2e.live_probe import EPOCH, SAMPLER, SHOT, blank_boxes  # noqa: E402
+from tests.e2e.live_probe import COUNTER, EPOCH, SAMPLER, SHOT, blank_boxes  # noqa: E402
 
 ALL_FEATURES = "x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2"
 SETUPS = {
@@ -134,6 +136,46 @@ def measure(name: str, secs: float, shots: int, out: Path) -> dict:
     }
 
 
+def measure_pauses(name: str, tries: int, out: Path, seed: int = 0) -> dict:
+    """Play, wait a random 0.2–2 s, Pause: `tries` times. Seconds from the click (the mousedown event in the
+    page) to the counter's last change, which then holds for a second."""
+    query = SETUPS[name]
+    link = "&".join(f"{k}={v}" for k, v in query.items())
+    rng = random.Random(seed)
+    load_before = os.getloadavg()[0]
+    server = StreamlitServer(out)
+    delays = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{server.url}/playground" + (f"?{link}" if link else ""))
+            for _ in range(tries):
+                page.get_by_role("button", name="Play", exact=True).click(timeout=120_000)
+                page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=60_000)
+                time.sleep(rng.uniform(0.2, 2.0))
+                page.evaluate(COUNTER)
+                page.get_by_role("button", name="Pause", exact=True).click()
+                page.get_by_role("button", name="Play", exact=True).wait_for(timeout=60_000)
+                time.sleep(1.2)
+                clicked, changes = page.evaluate(
+                    "clearInterval(window.__counter), [window.__clicked, window.__changes]"
+                )
+                delays.append(round(max(changes[-1][0] - clicked, 0) / 1000, 3))
+            browser.close()
+    finally:
+        server.stop()
+    return {
+        "setup": name,
+        "pause_tries": tries,
+        "pause_s": delays,
+        "within_0_5_s": sum(d <= 0.5 for d in delays),
+        "median_s": sorted(delays)[len(delays) // 2],
+        "max_s": max(delays),
+        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+    }
+
+
 def measure_sessions(name: str, sessions: int, secs: float, out: Path) -> dict:
     """`sessions` browser sessions training the same setup at once on one server: each one's visible pace
     and redraws per second (how the server's CPU is shared between workers)."""
@@ -187,8 +229,13 @@ def main() -> None:
     parser.add_argument(
         "--sessions", type=int, nargs="+", help="instead: this many sessions training at once, e.g. 1 2 3 4"
     )
+    parser.add_argument("--pause-tries", type=int, help="instead: Pause at this many random moments")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.pause_tries:
+        for name in args.setups:
+            print(json.dumps(measure_pauses(name, args.pause_tries, args.out)))
+        return
     for count in args.sessions or []:
         for name in args.setups:
             print(json.dumps(measure_sessions(name, count, args.secs, args.out)))

@@ -23,6 +23,15 @@ SHOT = """() => {
       const r = e.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; }),
   };
 }"""
+# In page time: each change of the epoch counter (sampled every 10 ms) and the moment of the next click.
+COUNTER = """() => { window.__changes = []; let last = null; window.__clicked = null;
+  document.addEventListener('mousedown', () => { window.__clicked = performance.now(); },
+    {capture: true, once: true});
+  window.__counter = setInterval(() => {
+    const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
+      .find(m => m.innerText.startsWith('Epoch'));
+    const value = m ? m.querySelector('[data-testid="stMetricValue"]').innerText : null;
+    if (value !== last) { window.__changes.push([performance.now(), value]); last = value; } }, 10); }"""
 EPOCH = """() => { const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
   .find(m => m.innerText.startsWith('Epoch'));
   return m ? m.querySelector('[data-testid="stMetricValue"]').innerText : null; }"""
