@@ -32,9 +32,6 @@ COUNTER = """() => { window.__changes = []; let last = null; window.__clicked = 
       .find(m => m.innerText.startsWith('Epoch'));
     const value = m ? m.querySelector('[data-testid="stMetricValue"]').innerText : null;
     if (value !== last) { window.__changes.push([performance.now(), value]); last = value; } }, 10); }"""
-EPOCH = """() => { const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
-  .find(m => m.innerText.startsWith('Epoch'));
-  return m ? m.querySelector('[data-testid="stMetricValue"]').innerText : null; }"""
 
 
 def blank_boxes(png: Path, boxes: list[list[float]]) -> int:
