@@ -17,6 +17,7 @@ SUBCOMMANDS: list[str] = [
     "core.playground.cli",
     "core.vision.cli",
     "core.text.cli",
+    "core.cnn.cli",
 ]
 
 

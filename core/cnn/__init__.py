@@ -1,0 +1,1 @@
+"""Convolutional networks: the convolution explainer, image datasets, CNN models, live training, inspection."""
