@@ -64,6 +64,15 @@ CURRICULUM: dict[str, list[PageEntry]] = {
             "Train a network on 2-D data live; watch every neuron, weight, loss and gradient as it learns.",
         ),
     ],
+    "Architectures": [
+        PageEntry(
+            "pages/cnn.py",
+            "Convolutional networks",
+            ":material/grid_on:",
+            "Convolution and pooling with every number shown; a CNN trained live on real MNIST; its filters, "
+            "feature maps, confusions and Grad-CAM; draw a digit and watch it read it.",
+        ),
+    ],
     "Pretrained models": [
         PageEntry(
             "pages/image_classification.py",

@@ -1,1 +1,1 @@
-"""Convolutional networks: the convolution explainer, image datasets, CNN models, live training, inspection."""
+"""Convolutional networks: convolution explained, image datasets, CNN models, live training, inspection."""

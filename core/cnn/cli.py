@@ -21,6 +21,21 @@ def config_from_args(args: argparse.Namespace) -> CNNConfig:
     return CNNConfig(**{f.name: getattr(args, f.name) for f in fields(CNNConfig)})
 
 
+def command(config: CNNConfig, threads: int, save: str) -> str:
+    """The command line that trains `config` again: only the flags that differ from the defaults."""
+    flags = [
+        f"--{f.name.replace('_', '-')} {getattr(config, f.name)}"
+        for f in fields(CNNConfig)
+        if getattr(config, f.name) != f.default and f.type not in (bool, "bool")
+    ]
+    flags += [
+        f"--{'' if getattr(config, f.name) else 'no-'}{f.name.replace('_', '-')}"
+        for f in fields(CNNConfig)
+        if getattr(config, f.name) != f.default and f.type in (bool, "bool")
+    ]
+    return " ".join(["python -m core cnn train", *flags, f"--threads {threads}", f"--save {save}"])
+
+
 def run_train(args: argparse.Namespace) -> int:
     """Train with the flags' config; print test accuracy, CPU and wall time as JSON; optionally save."""
     torch.set_num_threads(args.threads)
@@ -52,7 +67,7 @@ def run_train(args: argparse.Namespace) -> int:
     }
     if args.save:
         facts = {k: v for k, v in report.items() if k != "config"}
-        facts["command"] = "python -m core cnn train " + " ".join(f"--threads {args.threads}".split())
+        facts["command"] = command(config, args.threads, args.save)
         save(job.model.eval(), config, facts, Path(args.save))
         report["saved"] = args.save
     print(json.dumps(report, indent=2))

@@ -75,7 +75,7 @@ torch.manual_seed({seed})  # initial weights
 model = {model_call}
 print("parameters:", sum(p.numel() for p in model.parameters()))
 optimizer = torch.optim.{optimizer}(model.parameters(), lr={lr}{optimizer_extra})
-generator = torch.Generator().manual_seed({seed})  # minibatch order
+{scheduler}generator = torch.Generator().manual_seed({seed})  # minibatch order
 for epoch in range({epochs}):
     order = torch.randperm(len(train_y), generator=generator)
     model.train()
@@ -84,7 +84,7 @@ for epoch in range({epochs}):
         loss = F.cross_entropy(model(train_x[index]), train_y[index])
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        optimizer.step()
+        optimizer.step(){scheduler_step}
     model.eval()
     with torch.no_grad():
         logits = torch.cat([model(test_x[s : s + {eval_batch}]) for s in range(0, len(test_y), {eval_batch})])
@@ -110,6 +110,11 @@ with torch.no_grad():
 for digit, p in enumerate(probs.tolist()):
     print(f"{{digit}}: {{p:.4f}}")
 '''
+
+SCHEDULER = """\
+batches = {epochs} * ((len(train_y) + {batch_size} - 1) // {batch_size})  # minibatches in the whole run
+scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=batches)
+"""
 
 OPTIMIZER_NAMES = {"adam": "Adam", "sgd": "SGD", "adamw": "AdamW"}
 
@@ -191,6 +196,10 @@ def train_code(config: CNNConfig) -> str:
         optimizer_extra=", momentum=0.9" if config.optimizer == "sgd" else "",
         epochs=config.epochs,
         batch_size=config.batch_size,
+        scheduler=SCHEDULER.format(epochs=config.epochs, batch_size=config.batch_size)
+        if config.cosine
+        else "",
+        scheduler_step="\n        scheduler.step()" if config.cosine else "",
         eval_batch=EVAL_BATCH,
     )
 

@@ -22,15 +22,16 @@ class CNNConfig:
     code are all derived from it."""
 
     dataset: str = "mnist"  # a key of core.cnn.data.DATASETS
-    architecture: str = "simple"  # a key of ARCHITECTURES
-    channels: int = 16  # custom: output channels of the first conv block; each next block doubles them
+    architecture: str = "custom"  # a key of ARCHITECTURES; "simple" is the seed's SimpleCNN as it was
+    channels: int = 32  # custom: output channels of the first conv block; each next block doubles them
     kernel_size: int = 3  # custom: odd conv kernel side; padding kernel_size // 2 keeps the size
     blocks: int = 2  # custom: conv blocks, each conv -> (batch norm) -> ReLU -> 2×2 max-pool
-    batch_norm: bool = False  # custom: BatchNorm2d after each conv
-    dropout: float = 0.0  # custom and mlp: dropout probability before the last linear layer
+    batch_norm: bool = True  # custom: BatchNorm2d after each conv
+    dropout: float = 0.25  # custom and mlp: dropout probability before the last linear layer
     hidden: int = 128  # mlp: width of the hidden layer
     optimizer: str = "adam"  # a key of OPTIMIZERS
-    lr: float = 1e-3  # learning rate
+    lr: float = 1e-3  # learning rate at the start
+    cosine: bool = True  # anneal the learning rate to 0 along a cosine over the whole run (CosineAnnealingLR)
     epochs: int = 3  # passes over the training set
     batch_size: int = 64  # examples per minibatch
     seed: int = 0  # initial weights and minibatch order

@@ -77,9 +77,14 @@ class CNNJob:
         make = OPTIMIZERS[config.optimizer]
         extra = {"momentum": 0.9} if config.optimizer == "sgd" else {}
         self.optimizer = make(self.model.parameters(), lr=config.lr, **extra)
-        self.generator = torch.Generator().manual_seed(config.seed)  # minibatch order
         self.batches_per_epoch = math.ceil(len(data.train_y) / config.batch_size)
         self.total_batches = config.epochs * self.batches_per_epoch
+        self.scheduler = (
+            torch.optim.lr_scheduler.CosineAnnealingLR(self.optimizer, T_max=self.total_batches)
+            if config.cosine
+            else None
+        )
+        self.generator = torch.Generator().manual_seed(config.seed)  # minibatch order
         self.batches = 0  # minibatches trained so far
         self.examples = 0
         self.train_seconds = 0.0
@@ -98,11 +103,6 @@ class CNNJob:
         """Whether the epoch budget is used up or the loss stopped being finite."""
         return self.diverged or self.batches >= self.total_batches
 
-    def set_lr(self, lr: float) -> None:
-        """Change the learning rate from the next minibatch on."""
-        for group in self.optimizer.param_groups:
-            group["lr"] = lr
-
     def step(self) -> None:
         """Train one minibatch."""
         if self.done:
@@ -119,6 +119,8 @@ class CNNJob:
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
+        if self.scheduler is not None:
+            self.scheduler.step()
         self.batches += 1
         self.examples += len(y)
         self.train_seconds += time.perf_counter() - start

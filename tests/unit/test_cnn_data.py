@@ -48,7 +48,7 @@ def test_mnist_is_the_real_file_with_its_hash() -> None:
 def test_mnist_splits() -> None:
     data = load_mnist()
     assert data.train_x.shape == (50_000, 1, 28, 28) and data.test_x.shape == (10_000, 1, 28, 28)
-    assert data.train_x.dtype == np.float32 and 0.0 <= data.test_x.min() and data.test_x.max() <= 1.0
+    assert data.train_x.dtype == np.float32 and data.test_x.min() >= 0.0 and data.test_x.max() <= 1.0
     assert data.test_y[:10].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]  # the well-known first test labels
     assert np.bincount(data.test_y).tolist()[:3] == [980, 1135, 1032]
 
