@@ -91,6 +91,14 @@ def default_test_probs() -> np.ndarray:
     return predict(cached_default().model, cached_dataset("mnist").test_x)
 
 
+def shipped_or_message() -> TrainedCNN | None:
+    """The shipped CNN, or None after one line saying how to make the missing weights file."""
+    if not DEFAULT_WEIGHTS.exists():
+        st.error(f"The trained CNN's weights ({DEFAULT_WEIGHTS.name}) are missing: run `{REPRODUCE}`.")
+        return None
+    return default_model()
+
+
 # ---------------------------------------------------------------- 1. convolution explainer
 
 
@@ -453,7 +461,9 @@ def inspected_model() -> Inspected | None:
         key="cnn_learn_model",
     )
     if choice == "shipped":
-        trained = default_model()
+        trained = shipped_or_message()
+        if trained is None:
+            return None
         st.caption(f"{facts_line(trained)}. Reproduce: `{REPRODUCE}`")
         return Inspected(trained.model, cached_dataset("mnist"), default_test_probs(), "shipped")
     model, data, batches = runner.read(lambda job: (copy.deepcopy(job.model), job.data, job.batches))
@@ -472,6 +482,8 @@ def learned_section() -> None:
         "which digits it confuses, and with Grad-CAM where in the image the evidence for a class lies."
     )
     seen = inspected_model()
+    if seen is None:
+        return
     model, data, probs = seen.model, seen.data, seen.probs
     predicted = probs.argmax(1)
     convs = conv_layers(model)
@@ -587,7 +599,6 @@ def draw_section() -> None:
     """Part 4: draw with the mouse; MNIST-style preprocessing; the shipped CNN's probabilities."""
     from streamlit_drawable_canvas import st_canvas
 
-    trained = default_model()
     st.markdown(
         "Draw a digit with the mouse. MNIST's digits were scaled to fit a **20×20** box and placed "
         "in **28×28** "
@@ -613,6 +624,9 @@ def draw_section() -> None:
     x = drawing.mnist_style(ink) if ink is not None else None
     if x is None:
         input_col.info("Draw a digit on the black square.")
+        return
+    trained = shipped_or_message()
+    if trained is None:
         return
     probs = predict(trained.model, x[None, None])[0]
     naive_probs = predict(trained.model, drawing.naive(ink)[None, None])[0]
