@@ -193,7 +193,7 @@ def conv_section() -> None:
         )
         row_col, col_col = st.columns(2)
         i = (
-            row_col.slider("Output row", 0, out.shape[0] - 1, out.shape[0] // 2, key="cnn_conv_row")
+            row_col.slider("Output row", 0, out.shape[0] - 1, out.shape[0] // 3, key="cnn_conv_row")
             if out.shape[0] > 1
             else 0
         )
@@ -272,7 +272,11 @@ def train_controls() -> CNNConfig:
         "Dataset", list(DATASETS), format_func=lambda n: DATASETS[n].title, key="cnn_dataset"
     )
     architecture = c1.selectbox(
-        "Model", list(ARCHITECTURES), format_func=ARCHITECTURES.get, key="cnn_architecture"
+        "Model",
+        list(ARCHITECTURES),
+        index=list(ARCHITECTURES).index(d.architecture),
+        format_func=ARCHITECTURES.get,
+        key="cnn_architecture",
     )
     custom, is_mlp = architecture == "custom", architecture == "mlp"
     channels = c2.select_slider(
@@ -334,7 +338,7 @@ def model_facts(config: CNNConfig, shape: tuple[int, int, int]) -> None:
     """The model's code and the output shape of every layer for this input, and the MLP's size beside it."""
     model = build_model(config, shape)
     code_col, shape_col = st.columns(2)
-    code_col.code(export.model_code_for_display(config, shape), language="python")
+    code_col.code(export.model_code_for_display(config, shape), language="python", wrap_lines=True)
     rows = [
         (name, layer.split("(")[0], "×".join(map(str, out[1:])))
         for name, layer, out in layer_shapes(model, shape)
@@ -421,14 +425,13 @@ def train_section() -> None:
         )
     st.subheader("Try this")
     st.markdown(
-        "- **sklearn digits**, SimpleCNN, 3 epochs: about 1,300 training images, done in seconds, "
-        "above 97% test "
-        "accuracy.\n"
-        "- Same data with the **MLP baseline**: compare parameters and accuracy in the table of "
-        "finished runs.\n"
-        "- **Learning rate 0.1** with Adam: the loss jumps and accuracy stays near chance (10%); "
-        "press Reset.\n"
-        "- **MNIST**, SimpleCNN: after one epoch (50,000 digits) the test accuracy is about 97–98%."
+        "With seed 0 (sidebar), on **sklearn digits** (1,347 training images, seconds per run):\n"
+        "- The default CNN, **10 epochs**: **98.67%** test accuracy with 21,578 parameters.\n"
+        "- The **MLP baseline**, 10 epochs: **89.33%** with 9,610 parameters; on MNIST the MLP has about "
+        "twice the CNN's parameters and is still less accurate. The table of finished runs compares them.\n"
+        "- The seed's **SimpleCNN**, 10 epochs: **90.44%**: without batch norm it learns more slowly at this "
+        "learning rate.\n"
+        "- The default CNN with **learning rate 0.1**: **83.33%**, the steps are too large."
     )
     with st.expander("PyTorch for these settings"):
         st.code(export.train_code(config), language="python")
@@ -510,11 +513,13 @@ def learned_section() -> None:
             ),
             key="cnn_filters_fig",
         )
-        for name, maps in feature_maps(model, image):
+        maps_by_layer = feature_maps(model, image)
+        for number, (name, maps) in enumerate(maps_by_layer, start=1):
             st.plotly_chart(
                 mosaic_figure(
                     maps,
-                    f"{name}: {maps.shape[0]} feature maps of {maps.shape[1]}×{maps.shape[2]} "
+                    f"conv layer {number} ({name}): {maps.shape[0]} feature maps of "
+                    f"{maps.shape[1]}×{maps.shape[2]} "
                     "(conv output before ReLU; each map scaled to its own range)",
                     columns=16,
                     height=120 + 40 * (-(-maps.shape[0] // 16)),
@@ -572,7 +577,8 @@ def learned_section() -> None:
                 cam,
                 f"test image #{index}, label {data.classes[data.test_y[index]]}, "
                 f"Grad-CAM for {data.classes[cam_class]} from the last conv layer "
-                f"({cam.shape[0]}×{cam.shape[1]})",
+                f"({maps_by_layer[-1][1].shape[1]}×{maps_by_layer[-1][1].shape[2]}, upsampled to "
+                f"{cam.shape[0]}×{cam.shape[1]})",
             ),
             key="cnn_gradcam_fig",
         )
@@ -581,14 +587,12 @@ def learned_section() -> None:
         )
     st.subheader("Try this")
     st.markdown(
-        "- Click the largest off-diagonal cell: most of its images are digits a person would "
-        "hesitate over too, "
-        "and the probabilities show the CNN hesitated.\n"
-        "- Test image 0 (a 7): Grad-CAM for 7 lights the top bar and the stroke; pick class 1 and it "
-        "moves to "
-        "the vertical stroke alone.\n"
-        "- The first conv's feature maps still look like the digit (edges in several directions); the second "
-        "layer's are coarser (14×14) and more abstract."
+        "- Click the largest off-diagonal cell: its images are ambiguous to a person too, and the two "
+        "probabilities under each show how close the CNN came to the right digit.\n"
+        "- Test image 0 is a 7 read with p = 1.000: choose Grad-CAM class 1 and its probability is near 0; "
+        "the map then shows the little evidence for a 1 (it is scaled to its own peak).\n"
+        "- Conv layer 1's maps still look like the digit, each stressing edges of one direction; conv layer "
+        "2's are 14×14 (after a 2×2 pool) and more abstract."
     )
 
 
@@ -650,12 +654,13 @@ def draw_section() -> None:
         )
     st.subheader("Try this")
     st.markdown(
-        "- Draw a small 7 in a corner: the MNIST-style input is the same size and place as a big "
-        "one, and the "
-        "reading is the same; the merely shrunk version is tiny and off-centre and is often misread.\n"
-        "- Draw a 1 with a flag and a base, then a single stroke: both are 1s, but the probabilities "
-        "differ.\n"
-        "- Draw a 4 with an open top, then a closed one: the closed one can drift towards 9."
+        "- Draw a small 7 in a corner: the MNIST-style input looks like a big one's, while the merely "
+        "shrunk picture is tiny and off-centre; its reading (under it) is often wrong. On 200 test digits "
+        "drawn small and off-centre the shipped CNN reads at least 95% right after the preprocessing and at "
+        "most 60% without (tests/unit/test_cnn_drawing.py).\n"
+        "- Draw a 1 as one vertical stroke: the 20×20 box makes it a tall thin line in the middle, like "
+        "MNIST's 1s.\n"
+        "- Undo (toolbar) and draw a 0 as an oval: the 28×28 input fills the 20×20 box in height."
     )
     with st.expander("PyTorch for these settings"):
         st.code(export.predict_code(trained.config, DEFAULT_WEIGHTS, x), language="python")
