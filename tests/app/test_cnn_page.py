@@ -5,9 +5,6 @@ import re
 import time
 from pathlib import Path
 
-import numpy as np
-
-from core.cnn.data import load_mnist
 from core.cnn.weights import load
 from tests.app.helpers import open_page
 from tests.generated import run_generated
@@ -101,16 +98,3 @@ def test_what_it_learned_shows_filters_maps_confusion_and_gradcam() -> None:
 def test_draw_part_without_a_drawing_asks_for_one() -> None:
     at = open_part("Draw a digit")
     assert at.info and "Draw a digit" in at.info[0].value
-
-
-def test_predict_code_prints_the_shipped_models_probabilities(tmp_path: Path) -> None:
-    from core.cnn.export import predict_code
-    from core.cnn.inspect import predict
-    from core.cnn.weights import DEFAULT_WEIGHTS
-
-    trained = load()
-    digit = load_mnist().test_x[0, 0]
-    printed = run_generated(predict_code(trained.config, DEFAULT_WEIGHTS, digit), tmp_path)
-    probs = predict(trained.model, digit[None, None])[0]
-    assert printed.split("\n")[:10] == [f"{d}: {p:.4f}" for d, p in enumerate(probs)]
-    assert int(np.argmax(probs)) == 7
