@@ -128,7 +128,7 @@ def explainer_input() -> np.ndarray | None:
         return None
     try:
         image = Image.open(upload).convert("L")
-    except (UnidentifiedImageError, OSError):
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
         st.error(f"{upload.name} is not an image this app can read.")
         return None
     image.thumbnail((UPLOAD_SIDE, UPLOAD_SIDE))
@@ -203,7 +203,7 @@ def conv_section() -> None:
             else 0
         )
         fill = -np.inf if op == "max" else 0.0
-        shown = conv.padded(x, s, fill if op != "max" else 0.0)
+        shown = conv.padded(x, s)  # max pooling's −∞ padding is drawn as 0, the picture needs finite numbers
         in_fig, out_fig = st.columns(2)
         in_fig.plotly_chart(
             grid_figure(
@@ -538,11 +538,11 @@ def learned_section() -> None:
         selection_mode="points",
     )
     points = event.selection.points if event and event.selection else []
+    clicked = [p["point_index"] for p in points if p.get("curve_number") == 1]  # the cell markers' trace
     off = matrix * (1 - np.eye(len(matrix), dtype=matrix.dtype))
+    # markers are laid out row by row; without a click, show the most frequent confusion
     true, guess = (
-        (int(points[0]["customdata"][0]), int(points[0]["customdata"][1]))
-        if points
-        else np.unravel_index(off.argmax(), off.shape)
+        divmod(int(clicked[0]), len(matrix)) if clicked else np.unravel_index(off.argmax(), off.shape)
     )
     with cell_col:
         st.markdown(
@@ -647,9 +647,7 @@ def draw_section() -> None:
         best = int(probs.argmax())
         st.markdown(f"### The CNN reads: **{best}** ({probs[best]:.1%})")
         st.plotly_chart(
-            probability_figure(
-                probs, trained.config and tuple(str(d) for d in range(10)), "class probabilities"
-            ),
+            probability_figure(probs, tuple(str(d) for d in range(10)), "class probabilities"),
             key="cnn_draw_probs",
         )
     st.subheader("Try this")

@@ -35,6 +35,20 @@ DIGITS: dict[str, list[Stroke]] = {
 }
 
 
+def click_confusion_cell(page: Page, true: int, predicted: int) -> None:
+    """Click the confusion matrix's cell (true, predicted): its marker is point true*10 + predicted."""
+    chart = (
+        page.get_by_test_id("stPlotlyChart")
+        .filter(has=page.locator(".scatterlayer"))
+        .filter(has_text="predicted class")
+    )
+    expect(chart).to_have_count(1, timeout=TIMEOUT_MS)
+    marker = chart.locator(".scatterlayer .point").nth(true * 10 + predicted)
+    box = marker.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    wait_for_app(page)
+
+
 def open_part(page: Page, server: StreamlitServer, part: str) -> None:
     page.goto(f"{server.url}/cnn")
     wait_for_app(page)
@@ -96,5 +110,9 @@ def test_train_digits_live_then_look_inside(
     screenshot(page, tmp_path / "cnn_train_digits.png")
     page.get_by_test_id("stButtonGroup").get_by_text("What it learned", exact=True).click()
     wait_for_app(page)
-    expect(page.get_by_text("Test accuracy", exact=False).first).to_be_visible()
+    page.get_by_test_id("stRadio").get_by_text("Shipped CNN (MNIST)", exact=True).click()
+    wait_for_app(page)
+    expect(page.get_by_text("First-layer kernels", exact=False)).to_have_count(1)
+    click_confusion_cell(page, true=3, predicted=5)
+    expect(page.get_by_text("True 3, predicted 5", exact=False)).to_have_count(1, timeout=TIMEOUT_MS)
     screenshot(page, tmp_path / "cnn_learned.png")
