@@ -32,7 +32,7 @@ class CNNConfig:
     optimizer: str = "adam"  # a key of OPTIMIZERS
     lr: float = 1e-3  # learning rate at the start
     cosine: bool = True  # anneal the learning rate to 0 along a cosine over the whole run (CosineAnnealingLR)
-    epochs: int = 3  # passes over the training set
+    epochs: int = 5  # passes over the training set
     batch_size: int = 64  # examples per minibatch
     seed: int = 0  # initial weights and minibatch order
 

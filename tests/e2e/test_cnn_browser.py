@@ -104,7 +104,7 @@ def test_train_digits_live_then_look_inside(
     page.get_by_role("option", name="sklearn digits (8×8, instant)").click()
     wait_for_app(page)
     page.get_by_role("button", name="Play").click()
-    expect(page.get_by_test_id("stMetricValue").filter(has_text="3.00")).to_have_count(1, timeout=TIMEOUT_MS)
+    expect(page.get_by_test_id("stMetricValue").filter(has_text="5.00")).to_have_count(1, timeout=TIMEOUT_MS)
     wait_for_app(page)
     expect(page.get_by_role("button", name="Play")).to_have_count(1, timeout=TIMEOUT_MS)
     screenshot(page, tmp_path / "cnn_train_digits.png")
