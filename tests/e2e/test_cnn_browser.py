@@ -3,6 +3,7 @@ digits drawn with mouse strokes on the canvas, each read correctly; a screenshot
 
 import itertools
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,9 @@ def click_confusion_cell(page: Page, true: int, predicted: int) -> None:
     )
     expect(chart).to_have_count(1, timeout=TIMEOUT_MS)
     marker = chart.locator(".scatterlayer .point").nth(true * 10 + predicted)
+    marker.scroll_into_view_if_needed()  # a mouse click lands only inside the viewport
     box = marker.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # plotly picks on hover
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     wait_for_app(page)
 
@@ -114,5 +117,6 @@ def test_train_digits_live_then_look_inside(
     wait_for_app(page)
     expect(page.get_by_text("First-layer kernels", exact=False)).to_have_count(1)
     click_confusion_cell(page, true=3, predicted=5)
-    expect(page.get_by_text("True 3, predicted 5", exact=False)).to_have_count(1, timeout=TIMEOUT_MS)
+    # case-sensitive: plotly's hover label says "true 3, predicted 5: … images" too
+    expect(page.get_by_text(re.compile(r"^True 3, predicted 5$"))).to_have_count(1, timeout=TIMEOUT_MS)
     screenshot(page, tmp_path / "cnn_learned.png")
