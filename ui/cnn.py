@@ -352,8 +352,12 @@ def model_facts(config: CNNConfig, shape: tuple[int, int, int]) -> None:
     baseline = build_model(CNNConfig(architecture="mlp", hidden=config.hidden, seed=config.seed), shape)
     shape_col.caption(
         f"**{parameter_count(model):,} parameters** in this model; the MLP baseline ({config.hidden} hidden "
-        f"units) has {parameter_count(baseline):,}. F.relu in SimpleCNN is a function, not a layer, "
-        "so it has no row."
+        f"units) has {parameter_count(baseline):,}."
+        + (
+            " F.relu in SimpleCNN is a function, not a layer: no row."
+            if config.architecture == "simple"
+            else ""
+        )
     )
 
 
