@@ -642,10 +642,12 @@ def draw_section() -> None:
         st.image(
             Image.fromarray((x * 255).astype(np.uint8)).resize((140, 140), Image.NEAREST),
             caption="28×28 MNIST-style input",
+            width=140,
         )
         st.image(
             Image.fromarray((drawing.naive(ink) * 255).astype(np.uint8)).resize((140, 140), Image.NEAREST),
             caption=f"Just shrunk to 28×28: read as {naive_probs.argmax()} ({naive_probs.max():.0%})",
+            width=140,
         )
     with probs_col:
         best = int(probs.argmax())
