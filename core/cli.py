@@ -19,6 +19,7 @@ SUBCOMMANDS: list[str] = [
     "core.text.cli",
     "core.rnn.cli",
     "core.concepts_cli",
+    "core.cnn.cli",
 ]
 
 

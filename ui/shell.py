@@ -103,6 +103,13 @@ CURRICULUM: dict[str, list[PageEntry]] = {
     ],
     "Architectures": [
         PageEntry(
+            "pages/cnn.py",
+            "Convolutional networks",
+            ":material/grid_on:",
+            "Convolution and pooling with every number shown; a CNN trained live on real MNIST; its filters, "
+            "feature maps, confusions and Grad-CAM; draw a digit and watch it read it.",
+        ),
+        PageEntry(
             "pages/rnn.py",
             "Recurrent networks",
             ":material/replay:",

@@ -15,7 +15,16 @@ from core.cli import build_parser, offline_models
 
 REPO = Path(__file__).resolve().parents[2]
 # The subcommands the README documents; a new one is added there and here.
-DOCUMENTED = {"info", "train-playground", "train-rnn", "classify", "sentiment", "lr-schedule", "bn-dropout"}
+DOCUMENTED = {
+    "info",
+    "train-playground",
+    "train-rnn",
+    "classify",
+    "sentiment",
+    "lr-schedule",
+    "bn-dropout",
+    "cnn",
+}
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -17,9 +17,21 @@ class _Payload:
         return (os.system, ("echo pwned",))
 
 
-def test_restricted_unpickler_refuses_anything_but_arrays() -> None:
+@pytest.mark.parametrize(
+    "payload",
+    [
+        pickle.dumps(_Payload()),  # os.system through __reduce__
+        pickle.dumps(print),  # a builtin function
+        b"cos\nsystem\n(S'echo owned'\ntR.",  # the classic os.system call, protocol 0
+        pickle.dumps(io.BytesIO),  # any other class of the standard library
+    ],
+)
+def test_restricted_unpickler_refuses_anything_but_arrays(payload: bytes) -> None:
     with pytest.raises(pickle.UnpicklingError, match="refused global"):
-        _ArraysOnly(io.BytesIO(pickle.dumps(_Payload()))).load()
+        _ArraysOnly(io.BytesIO(payload)).load()
+
+
+def test_restricted_unpickler_builds_arrays() -> None:
     arrays = (np.arange(6, dtype=np.float32).reshape(2, 3), np.array([1, 2]))
     loaded = _ArraysOnly(io.BytesIO(pickle.dumps(arrays, protocol=4))).load()
     assert all(np.array_equal(a, b) for a, b in zip(arrays, loaded, strict=True))

@@ -1,0 +1,1 @@
+"""Convolutional networks: convolution explained, image datasets, CNN models, live training, inspection."""
