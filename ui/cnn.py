@@ -43,7 +43,7 @@ from core.figures.cnn import (
     probability_figure,
 )
 from core.runner import Runner
-from ui.live import drop_runner, live_fragment, session_runner, training_buttons
+from ui.live import drop_runner, live_view, session_runner
 from ui.shell import seed
 
 RUNNER_KEY = "cnn_runner"
@@ -412,8 +412,14 @@ def train_section() -> None:
     )
     model_facts(config, entry.shape)
     runner = session_runner(RUNNER_KEY, lambda: CNNJob(config, data), identity=config)
-    training_buttons(runner, "cnn", step_help="Train one minibatch", on_reset=lambda: drop_runner(RUNNER_KEY))
-    live_fragment(runner, draw_training, fps=2)
+    live_view(
+        runner,
+        draw_training,
+        "cnn",
+        fps=2,
+        step_help="Train one minibatch",
+        on_reset=lambda: drop_runner(RUNNER_KEY),
+    )
     results = st.session_state.get(RESULTS_KEY, {})
     if results:
         st.markdown("**Finished runs in this session**")

@@ -66,7 +66,7 @@ def test_training_on_digits_live_and_its_code_agrees(tmp_path: Path) -> None:
     at.button(key="cnn_step").click().run()
     runner = at.session_state["cnn_runner"]
     assert runner.read(lambda job: job.batches) == 1
-    at.button(key="cnn_toggle").click().run()
+    at.button(key="cnn_play").click().run()
     deadline = time.monotonic() + 60
     while not runner.read(lambda job: job.done) and time.monotonic() < deadline:
         runner.heartbeat()
