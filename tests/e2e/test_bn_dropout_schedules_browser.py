@@ -25,7 +25,9 @@ def play_then_pause(page: Page, label: str, index: int = 0) -> int:
     play.click()
     value = page.get_by_test_id("stMetric").filter(has_text=label).nth(index).get_by_test_id("stMetricValue")
     expect(value).not_to_have_text(re.compile(r"^0 /"), timeout=TIMEOUT_MS)
-    page.get_by_role("button", name="Pause", exact=True).first.click()
+    # The page redraws while it trains (and grows as charts appear), so Playwright's scroll-and-wait before a
+    # click may never settle: send the click event to the button itself, as a user's click arrives.
+    page.get_by_role("button", name="Pause", exact=True).first.dispatch_event("click", timeout=TIMEOUT_MS)
     expect(page.get_by_role("button", name="Pause", exact=True)).to_have_count(0, timeout=TIMEOUT_MS)
     wait_for_app(page)
     reached = int(value.inner_text().split("/")[0])
