@@ -64,3 +64,26 @@ def test_info_lists_sentiment_models(capsys) -> None:
     report = json.loads(capsys.readouterr().out)
     names = {row["name"]: row["available"] for row in report["pretrained_models"]["sentiment"]}
     assert names["minilm-sst2"] is True and set(names) == {"minilm-sst2", "distilbert-sst2", "local-dir"}
+
+
+def run_sentiment_bytes(argv: list[bytes], stdin: bytes) -> list[dict]:
+    """`python -m core sentiment` in a subprocess fed raw bytes; the JSON lines it printed."""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    command = [sys.executable.encode(), b"-m", b"core", b"sentiment", b"--model", b"minilm-sst2", *argv]
+    done = subprocess.run(command, input=stdin, capture_output=True, cwd=REPO, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    assert b"Traceback" not in done.stderr
+    return [json.loads(line) for line in done.stdout.decode("utf-8").splitlines()]
+
+
+def test_stdin_bytes_that_are_not_utf8_get_their_own_error_and_the_rest_is_classified() -> None:
+    rows = run_sentiment_bytes([], b"ok text\n\xff\xfe bad bytes\nwhat an awful film\n")
+    assert [r.get("label") for r in rows] == ["POSITIVE", None, "NEGATIVE"]
+    assert rows[1] == {"text": "\\xff\\xfe bad bytes", "error": "not UTF-8 text: byte 0xff at position 0"}
+    assert rows[0]["text"] == "ok text" and rows[2]["text"] == "what an awful film"
+
+
+def test_argument_bytes_that_are_not_utf8_get_their_own_error() -> None:
+    rows = run_sentiment_bytes([b"a lovely day", b"caf\xe9 au lait"], b"")
+    assert rows[0]["label"] == "POSITIVE"
+    assert rows[1] == {"text": "caf\\xe9 au lait", "error": "not UTF-8 text: byte 0xe9 at position 3"}
