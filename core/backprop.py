@@ -6,7 +6,6 @@ L = (ŷ − y)². Everything is computed in float64 so that hand and autograd ag
 """
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ import torch
 from torch import nn
 
 from core.mlp import MLPConfig, build_mlp
+from core.runner import train_steps
 
 
 @dataclass(frozen=True)
@@ -283,11 +283,7 @@ class XorLoop:
 
     def train_for(self, seconds: float) -> int:
         """Epochs for about `seconds` (at least one, none past the budget); returns how many ran."""
-        end, ran = time.perf_counter() + seconds, 0
-        while not self.done and (ran == 0 or time.perf_counter() < end):
-            self.step()
-            ran += 1
-        return ran
+        return train_steps(self, seconds)
 
     def snapshot(self) -> LoopSnapshot:
         """A copy of the history and the current outputs on the XOR points."""

@@ -8,7 +8,6 @@ mode uses instead. So one input gives different outputs in the two modes.
 
 import copy
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +15,7 @@ import torch
 from torch import nn
 
 from core.plane_data import PlaneData, plane_data
+from core.runner import train_steps
 
 BINS = np.linspace(-4.0, 4.0, 41)  # histogram bin edges of the pre-activations; values outside are clipped in
 
@@ -135,11 +135,7 @@ class BatchNormJob:
 
     def train_for(self, seconds: float) -> int:
         """Train whole epochs for about `seconds` (at least one); returns the epochs run."""
-        start, epochs = time.perf_counter(), 0
-        while not self.done and (epochs == 0 or time.perf_counter() - start < seconds):
-            self.step()
-            epochs += 1
-        return epochs
+        return train_steps(self, seconds)
 
     def snapshot(self) -> dict:
         """Copies of the per-epoch losses, histograms (epochs, L, bins) and stds (epochs, L)."""

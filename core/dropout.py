@@ -6,7 +6,6 @@ so a unit's expected output is unchanged; in eval mode it passes its input throu
 """
 
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +14,7 @@ from torch import nn
 
 from core.mlp import input_grid
 from core.plane_data import PlaneData, plane_data
+from core.runner import train_steps
 
 
 @dataclass(frozen=True)
@@ -118,11 +118,7 @@ class DropoutJob:
 
     def train_for(self, seconds: float) -> int:
         """Train whole epochs for about `seconds` (at least one); returns the epochs run."""
-        start, epochs = time.perf_counter(), 0
-        while not self.done and (epochs == 0 or time.perf_counter() - start < seconds):
-            self.step()
-            epochs += 1
-        return epochs
+        return train_steps(self, seconds)
 
     def snapshot(self) -> dict:
         """Copies of both models' per-epoch eval-mode train and test losses."""

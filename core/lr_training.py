@@ -8,7 +8,6 @@ per epoch and one at the constant base rate, and records each epoch's rate and m
 import copy
 import itertools
 import math
-import time
 from dataclasses import dataclass, field
 from string import Template
 
@@ -17,6 +16,7 @@ import torch
 from torch import nn
 
 from core.plane_data import PlaneData, data_code, plane_data
+from core.runner import train_steps
 from core.schedules import SCHEDULES, schedule_code
 
 MOMENTUM = 0.9
@@ -115,11 +115,7 @@ class ScheduleJob:
 
     def train_for(self, seconds: float) -> int:
         """Train whole epochs for about `seconds` (at least one); returns the epochs run."""
-        start, epochs = time.perf_counter(), 0
-        while not self.done and (epochs == 0 or time.perf_counter() - start < seconds):
-            self.step()
-            epochs += 1
-        return epochs
+        return train_steps(self, seconds)
 
     def test_accuracy(self) -> tuple[float, float]:
         """Test accuracy of the scheduled model and of the constant-rate twin."""

@@ -11,7 +11,6 @@ import functools
 import importlib.util
 import inspect
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ import torch
 from torch import nn
 
 from core.playground.optim import OPTIMIZERS
+from core.runner import train_steps
 
 # The hyperparameters the page lets a learner change, per optimizer (keys of torch's param_groups).
 KNOBS: dict[str, tuple[str, ...]] = {
@@ -327,11 +327,7 @@ class NetworkRace:
 
     def train_for(self, seconds: float) -> int:
         """Steps for about `seconds` (at least one, none past the last epoch); returns how many ran."""
-        end, ran = time.perf_counter() + seconds, 0
-        while not self.done and (ran == 0 or time.perf_counter() < end):
-            self.step()
-            ran += 1
-        return ran
+        return train_steps(self, seconds)
 
     def snapshot(self) -> RaceSnapshot:
         """Copies of the histories."""

@@ -40,6 +40,18 @@ class TrainingJob(Protocol):
         ...
 
 
+def train_steps(job: TrainingJob, seconds: float) -> int:
+    """The usual `train_for`: `job.step()` for about `seconds`, at least once, never once `job.done`.
+
+    A slice is whole steps, so Pause never cuts one in half. Returns the steps run.
+    """
+    end, ran = time.perf_counter() + seconds, 0
+    while not job.done and (ran == 0 or time.perf_counter() < end):
+        job.step()
+        ran += 1
+    return ran
+
+
 class Runner:
     """Trains one job on a background thread while it is playing and somebody is watching."""
 

@@ -11,6 +11,7 @@ from torch import nn
 
 from core.cnn.data import ImageSplits
 from core.cnn.model import OPTIMIZERS, CNNConfig, build_model, parameter_count
+from core.runner import train_steps
 
 LOG_EVERY = 20  # minibatches averaged into one point of the training curves
 EVAL_BATCH = 1000  # test images per forward pass when evaluating
@@ -136,12 +137,7 @@ class CNNJob:
 
     def train_for(self, seconds: float) -> int:
         """Train minibatches for about `seconds` (at least one); returns how many."""
-        deadline = time.perf_counter() + seconds
-        steps = 0
-        while not self.done and (steps == 0 or time.perf_counter() < deadline):
-            self.step()
-            steps += 1
-        return steps
+        return train_steps(self, seconds)
 
     def run(self) -> "CNNJob":
         """Train to the end of the budget (CLI, scripts and tests)."""

@@ -13,6 +13,7 @@ from core.rnn.config import RNNConfig
 from core.rnn.data import adding_batch, sine_series, split_text, windows
 from core.rnn.model import SequenceModel, model_input, task_loss
 from core.rnn.text import prepare_text
+from core.runner import train_steps
 
 ADDING_TEST_SIZE = 1000  # adding-problem test sequences
 SERIES_POINTS = 3000  # length of the forecasting signal; its first TRAIN_SHARE trains, the rest tests
@@ -119,11 +120,7 @@ class RNNJob:
 
     def train_for(self, seconds: float) -> int:
         """Train for about `seconds` (at least one step, never past the budget); the steps run."""
-        end, count = time.perf_counter() + seconds, 0
-        while not self.done and (count == 0 or time.perf_counter() < end):
-            self.step()
-            count += 1
-        return count
+        return train_steps(self, seconds)
 
     @torch.no_grad()
     def test_metric(self) -> float:

@@ -27,11 +27,17 @@ class CountingJob:
         return self.limit is not None and self.count >= self.limit
 
 
-def wait_for(condition, timeout: float = 10.0) -> None:
-    """Poll `condition` until it holds (the worker runs on its own schedule); fail after `timeout`."""
+def wait_for(condition, timeout: float = 10.0, watching: Runner | None = None) -> None:
+    """Poll `condition` until it holds (the worker runs on its own schedule); fail after `timeout`.
+
+    With `watching`, each poll is also a heartbeat, as a page's redraws are: on a loaded machine the worker
+    would otherwise end after its idle timeout before the condition holds.
+    """
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "condition never held"
+        if watching is not None:
+            watching.heartbeat()
         time.sleep(0.005)
 
 
@@ -42,7 +48,7 @@ def workers() -> list[threading.Thread]:
 def test_play_trains_in_the_background_and_pause_stops_it_at_once():
     runner = Runner(CountingJob())
     runner.play()
-    wait_for(lambda: runner.read(lambda job: job.count) >= 5)
+    wait_for(lambda: runner.read(lambda job: job.count) >= 5, watching=runner)
     runner.pause()  # returns once the slice in progress has ended
     stopped = runner.read(lambda job: job.count)
     time.sleep(0.1)
@@ -69,7 +75,7 @@ def test_step_pauses_and_trains_one_unit():
     runner.step()
     assert runner.read(lambda job: job.count) == 1 and not runner.playing
     runner.play()
-    wait_for(lambda: runner.read(lambda job: job.count) >= 3)
+    wait_for(lambda: runner.read(lambda job: job.count) >= 3, watching=runner)
     runner.step()
     after = runner.read(lambda job: job.count)
     time.sleep(0.05)
@@ -88,6 +94,7 @@ def test_apply_changes_the_job_between_slices():
 def test_a_job_that_finishes_stops_its_worker():
     runner = Runner(CountingJob(limit=20))
     runner.play()
+    wait_for(lambda: not runner.playing, watching=runner)
     wait_for(lambda: not runner.training)
     assert runner.read(lambda job: job.count) == 20 and not runner.playing
     runner.play()  # a finished job does not start again
@@ -104,7 +111,7 @@ def test_the_worker_ends_without_heartbeats_and_resumes_with_one():
     time.sleep(0.1)
     assert runner.read(lambda job: job.count) == count  # and no training without a thread
     runner.heartbeat()  # the visitor is back
-    wait_for(lambda: runner.read(lambda job: job.count) > count)
+    wait_for(lambda: runner.read(lambda job: job.count) > count, watching=runner)
     runner.close()
     assert not runner.training and not workers()
 
@@ -122,9 +129,21 @@ def test_close_ends_the_worker_and_play_after_close_does_nothing():
 def test_a_playground_engine_trains_through_the_runner_and_stops_when_it_diverges():
     runner = Runner(Engine(PlaygroundConfig(points=100)))
     runner.play()
-    wait_for(lambda: runner.read(lambda engine: engine.epoch) >= 20)
+    wait_for(lambda: runner.read(lambda engine: engine.epoch) >= 20, watching=runner)
     runner.close()
     diverging = Runner(Engine(PlaygroundConfig(dataset="plane", lr=10.0, hidden=(8, 8), init="Normal")))
     diverging.play()
+    wait_for(lambda: not diverging.playing, watching=diverging)
     wait_for(lambda: not diverging.training)
     assert diverging.read(lambda engine: engine.diverged) and not diverging.playing
+
+
+def test_train_steps_runs_whole_steps_at_least_once_and_never_past_done() -> None:
+    from core.runner import train_steps
+
+    assert train_steps(CountingJob(), 0.0) == 1  # a zero-length slice still makes progress
+    finishing = CountingJob(limit=5)
+    assert train_steps(finishing, 10.0) == 5 and finishing.count == 5  # stops at done, not at the deadline
+    assert train_steps(finishing, 10.0) == 0  # a finished job takes no step
+    started = time.perf_counter()
+    assert train_steps(CountingJob(), 0.05) > 1 and time.perf_counter() - started < 5.0
