@@ -101,37 +101,43 @@ class _Epochs:
         self.order = torch.randperm(self.n, generator=self.generator)
 
 
-class HeadJob:
-    """A linear head trained with Adam and cross-entropy on cached features; the backbone never runs."""
+class _MinibatchJob:
+    """What both jobs share: minibatches in time slices, an epoch per Step, validation after every epoch.
 
-    def __init__(self, data: HeadData, n_classes: int, config: HeadConfig) -> None:
-        self.config, self.n_classes, self.data = config, n_classes, data
-        self.train_x, self.train_y, self.val_x, self.val_y = (
-            data.train_x,
-            data.train_y,
-            data.val_x,
-            data.val_y,
-        )
-        self.head = new_head(self.train_x.shape[1], n_classes, config.seed)
-        self.optimizer = torch.optim.Adam(self.head.parameters(), lr=config.lr)
-        self.epochs = _Epochs(len(self.train_y), config.batch_size, config.epochs, config.seed)
-        self.seconds = 0.0  # time spent training
+    A job sets `train_x`, `train_y`, `val_x`, `val_y`, `optimizer`, `epochs` and `seconds`, and says how a
+    minibatch's loss and a validation are computed (`minibatch_loss`, `evaluate`).
+    """
+
+    train_x: torch.Tensor
+    train_y: torch.Tensor
+    val_x: torch.Tensor
+    val_y: torch.Tensor
+    optimizer: torch.optim.Optimizer
+    epochs: _Epochs
+    seconds: float  # time spent training
+
+    def minibatch_loss(self, index: torch.Tensor) -> torch.Tensor:
+        """The training loss on the examples at `index`, with its graph."""
+        raise NotImplementedError
+
+    def evaluate(self, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+        """Mean cross-entropy and accuracy on (x, y)."""
+        raise NotImplementedError
 
     @property
     def done(self) -> bool:
         return self.epochs.done
 
     def _minibatch(self) -> None:
-        index = self.epochs.next_batch()
-        loss = F.cross_entropy(self.head(self.train_x[index]), self.train_y[index])
+        loss = self.minibatch_loss(self.epochs.next_batch())
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
         if self.epochs.record(loss.item()):
-            val_loss, val_acc = self.evaluate(self.val_x, self.val_y)
-            self.epochs.end_epoch(val_loss, val_acc)
+            self.epochs.end_epoch(*self.evaluate(self.val_x, self.val_y))
 
     def train_for(self, seconds: float) -> int:
+        """Minibatches for about `seconds` (at least one, none past the last epoch); returns how many ran."""
         start, steps = time.perf_counter(), 0
         while not self.done and (steps == 0 or time.perf_counter() - start < seconds):
             self._minibatch()
@@ -149,6 +155,26 @@ class HeadJob:
         """Train to the end (CLI, bench and tests)."""
         while not self.done:
             self.train_for(1.0)
+
+
+class HeadJob(_MinibatchJob):
+    """A linear head trained with Adam and cross-entropy on cached features; the backbone never runs."""
+
+    def __init__(self, data: HeadData, n_classes: int, config: HeadConfig) -> None:
+        self.config, self.n_classes, self.data = config, n_classes, data
+        self.train_x, self.train_y, self.val_x, self.val_y = (
+            data.train_x,
+            data.train_y,
+            data.val_x,
+            data.val_y,
+        )
+        self.head = new_head(self.train_x.shape[1], n_classes, config.seed)
+        self.optimizer = torch.optim.Adam(self.head.parameters(), lr=config.lr)
+        self.epochs = _Epochs(len(self.train_y), config.batch_size, config.epochs, config.seed)
+        self.seconds = 0.0
+
+    def minibatch_loss(self, index: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(self.head(self.train_x[index]), self.train_y[index])
 
     @torch.no_grad()
     def probabilities(self, features: torch.Tensor) -> torch.Tensor:
@@ -223,7 +249,7 @@ def param_groups(model: FineTuneModel, lr: float, backbone_lr_factor: float) -> 
     return groups
 
 
-class FineTuneJob:
+class FineTuneJob(_MinibatchJob):
     """A backbone (pretrained or not) and a new head trained on pictures, some blocks frozen."""
 
     def __init__(
@@ -245,12 +271,7 @@ class FineTuneJob:
         self.seconds = 0.0
         self.updates = 0  # optimizer steps so far
 
-    @property
-    def done(self) -> bool:
-        return self.epochs.done
-
-    def _minibatch(self) -> None:
-        index = self.epochs.next_batch()
+    def minibatch_loss(self, index: torch.Tensor) -> torch.Tensor:
         self.model.train()
         # EfficientNet-Lite's drop-connect draws from torch's global generator: seed it per minibatch, so a
         # run repeats exactly however its minibatches interleave with other jobs and threads.
@@ -258,26 +279,7 @@ class FineTuneJob:
             torch.manual_seed(self.config.seed * 1_000_003 + self.updates)
             loss = F.cross_entropy(self.model(self.train_x[index]), self.train_y[index])
         self.updates += 1
-        self.optimizer.zero_grad()
-        loss.backward()
-        self.optimizer.step()
-        if self.epochs.record(loss.item()):
-            val_loss, val_acc = self.evaluate(self.val_x, self.val_y)
-            self.epochs.end_epoch(val_loss, val_acc)
-
-    def train_for(self, seconds: float) -> int:
-        start, steps = time.perf_counter(), 0
-        while not self.done and (steps == 0 or time.perf_counter() - start < seconds):
-            self._minibatch()
-            steps += 1
-        self.seconds += time.perf_counter() - start
-        return steps
-
-    def step(self) -> None:
-        """Finish the epoch in progress."""
-        epoch = self.epochs.epoch
-        while not self.done and self.epochs.epoch == epoch:
-            self.train_for(0.0)
+        return loss
 
     @torch.no_grad()
     def features(self, x: torch.Tensor) -> torch.Tensor:
