@@ -99,7 +99,8 @@ def results_table(predictions: Sequence[SentimentPrediction]) -> pd.DataFrame:
     """One row per text: label, its probability, P(POSITIVE), truncation and error."""
     return pd.DataFrame(
         {
-            "text": [p.text for p in predictions],
+            # pandas' Arrow strings cannot hold a lone surrogate (text_problem): it is kept as its \u escape.
+            "text": [p.text.encode("utf-8", "backslashreplace").decode("utf-8") for p in predictions],
             "label": [p.label or "" for p in predictions],
             "score": [p.score for p in predictions],
             "p_positive": [p.positive for p in predictions],

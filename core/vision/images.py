@@ -19,6 +19,9 @@ MAX_FILE_MB = 20
 MAX_PIXELS = 50_000_000
 # Below this the picture carries nothing a 224×224 network can use: it would only be upscaled blur.
 MIN_SIDE = 16
+# At most this many times longer than wide: the models resize the short side to 224-292 pixels, which would
+# make a 16×3,000,000 strip (a 46 kB PNG, under MAX_PIXELS) a 37 GB picture. Phone panoramas are 4:1 to 9:1.
+MAX_ASPECT = 20
 FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF", "TIFF", "MPO")  # MPO: phone JPEGs with a depth/preview frame
 EXTENSIONS = ("jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff")
 
@@ -84,6 +87,10 @@ def load_image(
     if min(width, height) < MIN_SIDE:
         raise ImageError(
             f"the image is only {width}×{height} pixels; at least {MIN_SIDE}×{MIN_SIDE} is needed"
+        )
+    if max(width, height) > MAX_ASPECT * min(width, height):
+        raise ImageError(
+            f"the image is {width}×{height} pixels, over {MAX_ASPECT} times longer than wide; crop it first"
         )
     notes = []
     frames = getattr(image, "n_frames", 1)

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from skimage import data
 
-from core.vision.images import MAX_FILE_MB, MIN_SIDE, ImageError, from_array, load_image, to_rgb
+from core.vision.images import MAX_ASPECT, MAX_FILE_MB, MIN_SIDE, ImageError, from_array, load_image, to_rgb
 
 REPO = Path(__file__).resolve().parents[2]
 RED, BLUE = (255, 0, 0), (0, 0, 255)
@@ -176,3 +176,14 @@ def test_example_arrays_become_rgb() -> None:
     assert from_array(data.camera()).image.mode == "RGB"  # greyscale
     assert from_array(data.logo()).image.mode == "RGB"  # RGBA
     assert from_array(data.chelsea()).notes == []
+
+
+def test_a_long_thin_strip_is_refused_before_any_model_resizes_it() -> None:
+    # 16×3,000,000 pixels in a 46 kB PNG, under MAX_PIXELS: resizing its short side to 256 would make a 37 GB
+    # picture. Found by the fuzz test (tests/unit/test_fuzz_inputs.py).
+    with pytest.raises(ImageError, match=rf"3000000×16 pixels, over {MAX_ASPECT} times longer than wide"):
+        load_image(encode(Image.new("L", (3_000_000, 16)), "PNG"))
+    assert load_image(encode(Image.new("L", (16 * MAX_ASPECT, 16)), "PNG")).image.size == (
+        16 * MAX_ASPECT,
+        16,
+    )
