@@ -6,6 +6,7 @@ any pixel is decoded, so a decompression bomb is refused without allocating its 
 
 import io
 import re
+import struct
 import warnings
 from dataclasses import dataclass, field
 
@@ -24,6 +25,10 @@ MIN_SIDE = 16
 MAX_ASPECT = 20
 FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF", "TIFF", "MPO")  # MPO: phone JPEGs with a depth/preview frame
 EXTENSIONS = ("jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff")
+
+
+# What Pillow's format plugins raise on damaged data (found by tests/unit/test_fuzz_inputs.py).
+DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, struct.error)
 
 
 class ImageError(ValueError):
@@ -77,6 +82,8 @@ def load_image(
         raise ImageError(
             f"not an image: Pillow recognises no image format in it (use {', '.join(EXTENSIONS)})"
         ) from None
+    except DECODE_ERRORS as error:  # a known format's header, cut short or damaged
+        raise ImageError(f"the image header is truncated or corrupt ({_first_line(error)})") from None
     if image.format not in FORMATS:
         raise ImageError(f"unsupported image format {image.format}; use one of {', '.join(FORMATS)}")
     width, height = image.size
@@ -92,18 +99,22 @@ def load_image(
         raise ImageError(
             f"the image is {width}×{height} pixels, over {MAX_ASPECT} times longer than wide; crop it first"
         )
-    notes = []
-    frames = getattr(image, "n_frames", 1)
-    if frames > 1:
-        kind = "animated GIF" if image.format == "GIF" else f"multi-frame {image.format}"
-        notes.append(f"{kind} with {frames} frames: classifying the first frame only")
-        image.seek(0)
-    try:
+    notes: list[str] = []
+    try:  # counting frames, decoding and reading EXIF all read past the header
+        frames = getattr(image, "n_frames", 1)
+        if frames > 1:
+            kind = "animated GIF" if image.format == "GIF" else f"multi-frame {image.format}"
+            notes.append(f"{kind} with {frames} frames: classifying the first frame only")
+            image.seek(0)
         image.load()
-    except (OSError, ValueError, SyntaxError, EOFError) as error:
-        raise ImageError(f"the {image.format} data is truncated or corrupt ({error})") from None
-    file_format, original_mode = image.format, image.mode
-    return LoadedImage(to_rgb(_upright(image, notes), notes), file_format, original_mode, notes)
+        upright = _upright(image, notes)
+    except DECODE_ERRORS as error:
+        raise ImageError(f"the {image.format} data is truncated or corrupt ({_first_line(error)})") from None
+    return LoadedImage(to_rgb(upright, notes), image.format, image.mode, notes)
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
 
 
 def _upright(image: Image.Image, notes: list[str]) -> Image.Image:

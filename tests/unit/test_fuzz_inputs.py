@@ -121,6 +121,7 @@ uploads = st.one_of(
     st.binary(max_size=256),
     image_files(),
     damaged(image_files()),
+    image_files().flatmap(lambda data: st.integers(1, 64).map(lambda n: data[:n])),  # only part of a header
     dimensions.map(lambda size: png_claiming(*size)),
     st.tuples(st.integers(0, 65535), st.integers(0, 65535)).map(lambda size: jpeg_claiming(*size)),
     strips.map(lambda size: saved(Image.new("L", size), "PNG")),

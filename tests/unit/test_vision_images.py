@@ -187,3 +187,14 @@ def test_a_long_thin_strip_is_refused_before_any_model_resizes_it() -> None:
         16 * MAX_ASPECT,
         16,
     )
+
+
+@pytest.mark.parametrize(
+    "header",
+    [b"\xff\xd8\xff\xda\x00\x03", b"RIFF\x00\x00\x00\x00WEBPVP8 "],
+    ids=["JPEG header cut short", "WebP header with no frame"],
+)
+def test_a_damaged_header_is_one_image_error(header: bytes) -> None:
+    # Pillow raised a bare OSError from Image.open for these; found by tests/unit/test_fuzz_inputs.py.
+    with pytest.raises(ImageError, match=r"^the image header is truncated or corrupt \(.+\)$"):
+        load_image(header)
