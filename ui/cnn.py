@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import streamlit as st
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 from torch import nn
 
 from core.cnn import conv, drawing, export
@@ -43,6 +43,7 @@ from core.figures.cnn import (
     probability_figure,
 )
 from core.runner import Runner
+from core.vision.images import ImageError, load_image
 from ui.live import drop_runner, live_view, session_runner
 from ui.shell import seed
 
@@ -126,10 +127,10 @@ def explainer_input() -> np.ndarray | None:
             f"Upload a picture: it becomes grey and is shrunk to {UPLOAD_SIDE} pixels on its longer side."
         )
         return None
-    try:
-        image = Image.open(upload).convert("L")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        st.error(f"{upload.name} is not an image this app can read.")
+    try:  # the same checks as every upload: size, format, decompression bombs, corrupt data
+        image = load_image(upload.getvalue()).image.convert("L")
+    except ImageError as error:
+        st.error(f"{upload.name}: {error}")
         return None
     image.thumbnail((UPLOAD_SIDE, UPLOAD_SIDE))
     return np.asarray(image, dtype=np.float32) / 255.0

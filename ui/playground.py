@@ -13,6 +13,7 @@ import streamlit as st
 from core.activations import activation_names
 from core.playground.config import (
     MAX_LAYERS,
+    MAX_SEED,
     MAX_WIDTH,
     NOTES,
     REGULARIZATIONS,
@@ -123,7 +124,7 @@ def data_controls() -> Upload | None:
     st.slider("Noise", 0.0, 0.5, step=0.05, key="play_noise", disabled=dataset == UPLOAD)
     st.slider("Points", 20, 2000, step=10, key="play_points", disabled=dataset == UPLOAD)
     st.slider("Training share", 0.1, 0.9, step=0.05, key="play_train_fraction")
-    st.number_input("Seed", 0, 2**31 - 1, step=1, key="play_seed")
+    st.number_input("Seed", 0, MAX_SEED, step=1, key="play_seed")
     st.button(
         "New data",
         icon=":material/refresh:",

@@ -12,6 +12,7 @@ from core.playground.losses import LOSSES, losses_for
 from core.playground.optim import INITS, OPTIMIZERS, SCHEDULES
 
 MAX_LAYERS, MAX_WIDTH = 6, 32
+MAX_SEED = 2**31 - 1  # the page's seed box allows 0 to this; numpy and torch refuse negative seeds
 REGULARIZATIONS = ("none", "L1", "L2")
 # Renamed registry entries, whose old names old links and scripts still use: (field, old) -> (new, why).
 RENAMED = {("loss", "MSE"): ("MSE/2", "it is ½·(o − t)², half of nn.MSELoss")}
@@ -97,6 +98,10 @@ class PlaygroundConfig:
         ]
         if not self.features:
             problems.append(("features", "choose at least one input feature"))
+        if repeated := sorted({f for f in self.features if self.features.count(f) > 1}):
+            problems.append(
+                ("features", f"each input feature may be chosen once; repeated: {', '.join(repeated)}")
+            )
         if len(self.hidden) > MAX_LAYERS or any(not 1 <= w <= MAX_WIDTH for w in self.hidden):
             problems.append(("hidden", f"hidden layers: at most {MAX_LAYERS}, each 1–{MAX_WIDTH} neurons"))
         if task and self.loss in LOSSES and task not in LOSSES[self.loss].tasks:
@@ -107,6 +112,7 @@ class PlaygroundConfig:
                 )
             )
         for name, value, low, high in (
+            ("seed", self.seed, 0, MAX_SEED),
             ("points", self.points, 20, 2000),
             ("noise", self.noise, 0, 0.5),
             ("train_fraction", self.train_fraction, 0.1, 0.9),
@@ -117,7 +123,8 @@ class PlaygroundConfig:
             ("reg_rate", self.reg_rate, 0, 10),
         ):
             if not low <= value <= high:
-                problems.append((name, f"{name} must be between {low:g} and {high:g} (got {value:g})"))
+                span = f"{_number(low)} and {_number(high)} (got {_number(value)})"
+                problems.append((name, f"{name} must be between {span}"))
         if self.batch_norm and task and not problems:
             # nn.BatchNorm1d cannot normalise one point: no minibatch, the last included, may have just one.
             n_train = train_size(self.points, self.train_fraction)
@@ -130,6 +137,11 @@ class PlaygroundConfig:
                     )
                 )
         return problems
+
+
+def _number(value: float) -> str:
+    """A bound or value as a user typed it: 0.03 as 0.03, and a seed in full digits, not as 2.14748e+09."""
+    return str(value) if isinstance(value, int) else f"{value:g}"
 
 
 def _unknown(name: str, value: str, options: typing.Iterable[str]) -> str:

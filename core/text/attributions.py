@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from captum.attr import IntegratedGradients
 
-from core.text.classifier import SentimentClassifier
+from core.text.classifier import SentimentClassifier, text_problem
 
 WORD = re.compile(r"\S+")
 
@@ -82,8 +82,8 @@ def integrated_gradients(classifier: SentimentClassifier, text: str, steps: int 
     A token's score is its embedding-dimension sum of IG; the scores add up to P(POSITIVE | text) minus
     P(POSITIVE | baseline), up to `delta`, the integration error of `steps` Riemann steps.
     """
-    if not text.strip():
-        raise ValueError("empty text: nothing to explain")
+    if problem := text_problem(text):
+        raise ValueError(problem)
     tok = classifier.tokenizer
     enc = tok(
         text,
@@ -162,8 +162,8 @@ def occlusion(classifier: SentimentClassifier, text: str, max_words: int = 200) 
     Only the part of the text the model reads is occluded: deleting a word beyond the token limit changes
     nothing, and 100,000-character variants would only make the explanation slow.
     """
-    if not text.strip():
-        raise ValueError("empty text: nothing to explain")
+    if problem := text_problem(text):
+        raise ValueError(problem)
     seen = visible_part(classifier, text)
     words = words_of(seen)[:max_words]
     variants = [seen] + [edit_word(seen, i, "") for i in range(len(words))]
@@ -189,8 +189,8 @@ def occlusion(classifier: SentimentClassifier, text: str, max_words: int = 200) 
 
 def attention_maps(classifier: SentimentClassifier, text: str) -> tuple[list[str], np.ndarray]:
     """The tokens and every layer's attention probabilities for the text, (L, H, T, T)."""
-    if not text.strip():
-        raise ValueError("empty text: nothing to show")
+    if problem := text_problem(text):
+        raise ValueError(problem)
     enc = classifier.encode([text])
     with torch.inference_mode():
         maps = classifier.model.attentions(enc["input_ids"], enc["attention_mask"])  # (L, 1, H, T, T)

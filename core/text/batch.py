@@ -99,7 +99,8 @@ def results_table(predictions: Sequence[SentimentPrediction]) -> pd.DataFrame:
     """One row per text: label, its probability, P(POSITIVE), truncation and error."""
     return pd.DataFrame(
         {
-            "text": [p.text for p in predictions],
+            # pandas' Arrow strings cannot hold a lone surrogate (text_problem): it is kept as its \u escape.
+            "text": [p.text.encode("utf-8", "backslashreplace").decode("utf-8") for p in predictions],
             "label": [p.label or "" for p in predictions],
             "score": [p.score for p in predictions],
             "p_positive": [p.positive for p in predictions],
@@ -110,5 +111,7 @@ def results_table(predictions: Sequence[SentimentPrediction]) -> pd.DataFrame:
 
 
 def to_csv_bytes(table: pd.DataFrame) -> bytes:
-    """The results as UTF-8 CSV for download."""
-    return table.to_csv(index=False).encode("utf-8")
+    """The results as UTF-8 CSV for download, with RFC 4180 line ends."""
+    # With "\r\n" as line end pandas quotes a text holding a bare "\r" too; with "\n" alone it did not, and
+    # that row came back split in two.
+    return table.to_csv(index=False, lineterminator="\r\n").encode("utf-8")

@@ -18,6 +18,20 @@ if TYPE_CHECKING:  # transformers takes seconds to import; `python -m core info`
 
 LABELS = ("NEGATIVE", "POSITIVE")
 EMPTY_TEXT = "empty text: type a sentence to classify"
+NOT_UNICODE = (
+    "the text holds characters that are not valid Unicode (lone surrogates), e.g. from non-UTF-8 bytes"
+)
+
+
+def text_problem(text: str) -> str | None:
+    """Why a model cannot read `text` (empty, or lone surrogates the tokenizer refuses), else None."""
+    if not text.strip():
+        return EMPTY_TEXT
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return NOT_UNICODE
+    return None
 
 
 @dataclass(frozen=True)
@@ -129,9 +143,10 @@ class SentimentClassifier:
             return self.positive_probability(**self.encode(texts)).tolist()
 
     def predict(self, texts: Sequence[str], batch_size: int = 64) -> list[SentimentPrediction]:
-        """Label and probabilities for each text; empty texts get an error instead of a guess."""
+        """Label and probabilities for each text; a text it cannot read (text_problem) gets an error instead
+        of a guess, and the others are still classified."""
         texts = list(texts)
-        valid = [i for i, t in enumerate(texts) if t.strip()]
+        valid = [i for i, t in enumerate(texts) if text_problem(t) is None]
         counts = self.token_counts([texts[i] for i in valid]) if valid else []
         positives: list[float] = []
         # Sort by length so each batch pads to similar lengths; results are put back in order below.
@@ -143,7 +158,7 @@ class SentimentClassifier:
         predictions = []
         for i, text in enumerate(texts):
             if i not in by_index:
-                predictions.append(SentimentPrediction(text, None, None, None, 0, False, EMPTY_TEXT))
+                predictions.append(SentimentPrediction(text, None, None, None, 0, False, text_problem(text)))
                 continue
             p, count = by_index[i]
             label = LABELS[int(p >= 0.5)]

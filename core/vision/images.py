@@ -6,6 +6,7 @@ any pixel is decoded, so a decompression bomb is refused without allocating its 
 
 import io
 import re
+import struct
 import warnings
 from dataclasses import dataclass, field
 
@@ -19,8 +20,15 @@ MAX_FILE_MB = 20
 MAX_PIXELS = 50_000_000
 # Below this the picture carries nothing a 224×224 network can use: it would only be upscaled blur.
 MIN_SIDE = 16
+# At most this many times longer than wide: the models resize the short side to 224-292 pixels, which would
+# make a 16×3,000,000 strip (a 46 kB PNG, under MAX_PIXELS) a 37 GB picture. Phone panoramas are 4:1 to 9:1.
+MAX_ASPECT = 20
 FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF", "TIFF", "MPO")  # MPO: phone JPEGs with a depth/preview frame
 EXTENSIONS = ("jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff")
+
+
+# What Pillow's format plugins raise on damaged data (found by tests/unit/test_fuzz_inputs.py).
+DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, struct.error)
 
 
 class ImageError(ValueError):
@@ -74,6 +82,8 @@ def load_image(
         raise ImageError(
             f"not an image: Pillow recognises no image format in it (use {', '.join(EXTENSIONS)})"
         ) from None
+    except DECODE_ERRORS as error:  # a known format's header, cut short or damaged
+        raise ImageError(f"the image header is truncated or corrupt ({_first_line(error)})") from None
     if image.format not in FORMATS:
         raise ImageError(f"unsupported image format {image.format}; use one of {', '.join(FORMATS)}")
     width, height = image.size
@@ -85,18 +95,26 @@ def load_image(
         raise ImageError(
             f"the image is only {width}×{height} pixels; at least {MIN_SIDE}×{MIN_SIDE} is needed"
         )
-    notes = []
-    frames = getattr(image, "n_frames", 1)
-    if frames > 1:
-        kind = "animated GIF" if image.format == "GIF" else f"multi-frame {image.format}"
-        notes.append(f"{kind} with {frames} frames: classifying the first frame only")
-        image.seek(0)
-    try:
+    if max(width, height) > MAX_ASPECT * min(width, height):
+        raise ImageError(
+            f"the image is {width}×{height} pixels, over {MAX_ASPECT} times longer than wide; crop it first"
+        )
+    notes: list[str] = []
+    try:  # counting frames, decoding and reading EXIF all read past the header
+        frames = getattr(image, "n_frames", 1)
+        if frames > 1:
+            kind = "animated GIF" if image.format == "GIF" else f"multi-frame {image.format}"
+            notes.append(f"{kind} with {frames} frames: classifying the first frame only")
+            image.seek(0)
         image.load()
-    except (OSError, ValueError, SyntaxError, EOFError) as error:
-        raise ImageError(f"the {image.format} data is truncated or corrupt ({error})") from None
-    file_format, original_mode = image.format, image.mode
-    return LoadedImage(to_rgb(_upright(image, notes), notes), file_format, original_mode, notes)
+        upright = _upright(image, notes)
+    except DECODE_ERRORS as error:
+        raise ImageError(f"the {image.format} data is truncated or corrupt ({_first_line(error)})") from None
+    return LoadedImage(to_rgb(upright, notes), image.format, image.mode, notes)
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
 
 
 def _upright(image: Image.Image, notes: list[str]) -> Image.Image:

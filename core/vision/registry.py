@@ -354,8 +354,11 @@ def download_weights(entry: ImageModel, timeout_s: float = 10.0, total_s: float 
     """Fetch a torchvision model's weights into the torch.hub cache; the only function that uses the network.
 
     `timeout_s` bounds each connect and read, `total_s` the whole transfer, so it never hangs. The file is
-    checked against the sha256 prefix in its name before it replaces anything.
+    checked against the sha256 prefix in its name before it replaces anything. Only the registry's own
+    entries are fetched: nothing a visitor names can make the server download from another address.
     """
+    if MODELS.get(entry.name) is not entry:
+        raise ModelUnavailable(f"{entry.name!r} is not a registry entry; only {', '.join(MODELS)} download")
     if entry.url is None:
         raise ModelUnavailable(
             f"{entry.title} ships inside a package; there is nothing to download. {entry.install_hint}"

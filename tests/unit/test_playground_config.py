@@ -125,3 +125,15 @@ def test_any_link_opens_a_valid_configuration(params):
     config, problems = from_query(params)
     assert config.errors() == []
     assert all(isinstance(p, str) and "\n" not in p for p in problems)
+
+
+def test_a_link_cannot_carry_a_seed_numpy_and_torch_refuse_or_a_feature_twice():
+    # Found by the fuzz test: seed=-1 made Engine fail with numpy's "expected non-negative integer" (the page
+    # silently showed seed 0), and features=x1,x1 crashed the page with a torch shape mismatch.
+    config, problems = from_query({"seed": "-1", "features": "x1,x1", "lr": "0.1"})
+    assert (config.seed, config.features, config.lr) == (0, ("x1", "x2"), 0.1)
+    assert problems == [
+        "each input feature may be chosen once; repeated: x1",
+        "seed must be between 0 and 2147483647 (got -1)",
+    ]
+    assert from_query({"seed": str(2**31)})[1] == ["seed must be between 0 and 2147483647 (got 2147483648)"]

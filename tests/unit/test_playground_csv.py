@@ -99,7 +99,7 @@ def test_malformed_files_name_the_problem_and_its_line(raw, message):
     assert "\n" not in str(error.value)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True)  # the same inputs on every CI run
 @given(
     st.one_of(
         st.binary(max_size=64),

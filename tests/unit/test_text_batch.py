@@ -90,3 +90,13 @@ def test_results_table_and_csv_round_trip() -> None:
     assert back["text"].tolist() == ['good, "quoted"', "bad", ""]
     assert back["label"].tolist() == ["POSITIVE", "NEGATIVE", ""]
     assert back["error"].tolist() == ["", "", "empty text"]
+
+
+def test_csv_download_keeps_a_text_that_is_not_valid_unicode() -> None:
+    # A lone surrogate (what Python makes of non-UTF-8 bytes) cannot be stored in pandas' Arrow strings nor
+    # encoded as UTF-8: the table keeps its escape instead of a UnicodeEncodeError. Found by fuzzing.
+    table = batch.results_table(
+        [SentimentPrediction("bad \udcff byte", None, None, None, 0, False, "not Unicode")]
+    )
+    back = pd.read_csv(io.BytesIO(batch.to_csv_bytes(table)), keep_default_na=False)
+    assert back["text"].tolist() == ["bad \\udcff byte"]

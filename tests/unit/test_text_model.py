@@ -2,16 +2,21 @@
 size, and its hand-written layer loop checked against transformers' own BertModel forward."""
 
 import csv
+import math
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.text import registry
-from core.text.classifier import SentimentClassifier
+from core.text.attributions import attention_maps
+from core.text.classifier import LABELS, SentimentClassifier, text_problem
 from core.text.minilm import MiniLMSentiment
 from core.text.offline import WEIGHTS, read_metadata
+from tests.unit.test_fuzz_inputs import long_texts, short_texts
 
 REPO = Path(__file__).resolve().parents[2]
 DEV = REPO.parent / "shared" / "data" / "sst2" / "dev.tsv"
@@ -91,3 +96,24 @@ def test_default_device_is_cuda_and_agrees_with_the_cpu() -> None:
     cpu_scores = integrated_gradients(minilm, texts[0]).word_scores
     assert gpu_scores == pytest.approx(cpu_scores, abs=1e-2)
     assert attention_maps(on_gpu, texts[1])[1].shape == attention_maps(minilm, texts[1])[1].shape
+
+
+@settings(max_examples=15, deadline=None, derandomize=True)
+@given(st.lists(short_texts | long_texts(5_000), min_size=1, max_size=4))
+def test_any_texts_get_a_prediction_or_a_one_line_error(
+    minilm: SentimentClassifier, batch: list[str]
+) -> None:
+    # The fuzz of tests/unit/test_fuzz_inputs.py through the tokenizer and the model: empty text, lone
+    # surrogates, NUL, right-to-left marks, emoji, long texts (and 100,000 characters above).
+    predictions = minilm.predict(batch)
+    assert [p.text for p in predictions] == batch
+    for p in predictions:
+        assert (p.error is None) == (text_problem(p.text) is None)
+        if p.error is None:
+            assert p.label in LABELS and 0.5 <= p.score <= 1.0 and math.isfinite(p.positive)
+    try:
+        tokens, maps = attention_maps(minilm, batch[0])
+    except ValueError as error:
+        assert str(error) == text_problem(batch[0])
+    else:
+        assert maps.shape[-1] == len(tokens) <= minilm.max_tokens

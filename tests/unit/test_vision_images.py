@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from skimage import data
 
-from core.vision.images import MAX_FILE_MB, MIN_SIDE, ImageError, from_array, load_image, to_rgb
+from core.vision.images import MAX_ASPECT, MAX_FILE_MB, MIN_SIDE, ImageError, from_array, load_image, to_rgb
 
 REPO = Path(__file__).resolve().parents[2]
 RED, BLUE = (255, 0, 0), (0, 0, 255)
@@ -176,3 +176,25 @@ def test_example_arrays_become_rgb() -> None:
     assert from_array(data.camera()).image.mode == "RGB"  # greyscale
     assert from_array(data.logo()).image.mode == "RGB"  # RGBA
     assert from_array(data.chelsea()).notes == []
+
+
+def test_a_long_thin_strip_is_refused_before_any_model_resizes_it() -> None:
+    # 16×3,000,000 pixels in a 46 kB PNG, under MAX_PIXELS: resizing its short side to 256 would make a 37 GB
+    # picture. Found by the fuzz test (tests/unit/test_fuzz_inputs.py).
+    with pytest.raises(ImageError, match=rf"3000000×16 pixels, over {MAX_ASPECT} times longer than wide"):
+        load_image(encode(Image.new("L", (3_000_000, 16)), "PNG"))
+    assert load_image(encode(Image.new("L", (16 * MAX_ASPECT, 16)), "PNG")).image.size == (
+        16 * MAX_ASPECT,
+        16,
+    )
+
+
+@pytest.mark.parametrize(
+    "header",
+    [b"\xff\xd8\xff\xda\x00\x03", b"RIFF\x00\x00\x00\x00WEBPVP8 "],
+    ids=["JPEG header cut short", "WebP header with no frame"],
+)
+def test_a_damaged_header_is_one_image_error(header: bytes) -> None:
+    # Pillow raised a bare OSError from Image.open for these; found by tests/unit/test_fuzz_inputs.py.
+    with pytest.raises(ImageError, match=r"^the image header is truncated or corrupt \(.+\)$"):
+        load_image(header)

@@ -185,8 +185,11 @@ def test_unknown_model_name_lists_the_choices() -> None:
         get_model("vgg16")
 
 
-def test_download_fails_fast_and_clearly_without_a_network(empty_torch_home: Path) -> None:
+def test_download_fails_fast_and_clearly_without_a_network(
+    empty_torch_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     entry = replace(get_model("resnet18"), url="http://127.0.0.1:9/resnet18-f37072fd.pth")  # nothing listens
+    monkeypatch.setitem(MODELS, "resnet18", entry)  # download_weights fetches registry entries only
     start = time.monotonic()
     with pytest.raises(ModelUnavailable, match="could not download ResNet-18 weights"):
         download_weights(entry, timeout_s=2)
@@ -219,7 +222,7 @@ def local_http(tmp_path: Path) -> Iterator[tuple[Path, str]]:
 
 
 def test_download_checks_the_hash_in_the_file_name(
-    empty_torch_home: Path, local_http: tuple[Path, str], tmp_path: Path
+    empty_torch_home: Path, local_http: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root, base = local_http
     save_random_resnet18(tmp_path / "elsewhere")
@@ -234,11 +237,13 @@ def test_download_checks_the_hash_in_the_file_name(
         url=f"{base}/resnet18-00000000.pth",
         weights_file=lambda: checkpoints_dir() / "resnet18-00000000.pth",
     )
+    monkeypatch.setitem(MODELS, "resnet18", bad_entry)  # download_weights fetches registry entries only
     with pytest.raises(ModelUnavailable, match="checksum mismatch"):
         download_weights(bad_entry, timeout_s=5)
     assert not bad_entry.availability().available
 
     good_entry = replace(entry, url=f"{base}/{good}", weights_file=lambda: checkpoints_dir() / good)
+    monkeypatch.setitem(MODELS, "resnet18", good_entry)
     assert download_weights(good_entry, timeout_s=5).read_bytes() == payload
     assert good_entry.availability().available
     assert sorted(p.name for p in checkpoints_dir().iterdir()) == [good]
