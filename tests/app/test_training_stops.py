@@ -30,7 +30,7 @@ def run(target) -> AppTest:
 
 # page, CNN part, runner key, button prefix, a setting that makes a new run: (widget kind, key, value)
 PAGES = {
-    "playground": ("pages/playground.py", None, "play_runner", "play", ("select_slider", "play_lr", 0.1)),
+    "playground": ("pages/playground.py", None, "play_runner", "play", ("number_input", "play_seed", 3)),
     "backprop": ("pages/backprop.py", None, "bp_runner", "bp", ("select_slider", "bp_lr", 0.1)),
     "optimizers": (
         "pages/optimizers.py",
