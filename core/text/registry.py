@@ -147,7 +147,7 @@ def load_hf_directory(path: Path, name: str, device: torch.device | None = None)
             .to(device or pick_device())
             .eval()
         )
-    except (OSError, ValueError) as exc:
+    except UNREADABLE as exc:  # a missing, corrupt or foreign file
         first_line = str(exc).splitlines()[0]
         raise ModelUnavailable(f"cannot load {path} as a sentiment model: {first_line}") from exc
     if model.config.num_labels != 2:

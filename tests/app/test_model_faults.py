@@ -120,3 +120,18 @@ def test_cnn_page_without_mnist(bad_file: Path, monkeypatch: pytest.MonkeyPatch)
     assert not at.exception and not at.error
     assert at.button(key="cnn_play").label == "Play"
     other_page_works(at)
+
+
+def test_sentiment_page_with_a_broken_operator_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "config.json").write_text('{"model_type": "distilbert", "num_labels": 2}')
+    (tmp_path / "model.safetensors").write_bytes(bytes(range(256)) * 40)
+    monkeypatch.setenv(core.text.registry.LOCAL_DIR_ENV, str(tmp_path))  # the operator's own model
+    at = open_broken("pages/sentiment.py")
+    assert at.selectbox(key="sent_model").value == "local-dir"  # preferred when configured
+    assert len(at.error) == 1 and at.error[0].value.startswith(
+        f"cannot load {tmp_path} as a sentiment model: "
+    )
+    at.selectbox(key="sent_model").set_value("minilm-sst2").run()  # the shipped model still works
+    assert not at.exception and not at.error
+    assert next(m for m in at.metric if m.label == "Label").value == "POSITIVE"
+    other_page_works(at)
