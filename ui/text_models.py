@@ -71,7 +71,7 @@ def model_picker(key: str) -> str | None:
     try:
         classifier(name)
     except registry.ModelUnavailable as error:  # its files are there but do not load
-        st.error(str(error))
+        st.error(f"{entry.title}: {error}." + (" Choose another model above." if len(names) > 1 else ""))
         return None
     if name == default:
         st.caption(f"**In use:** {why}")

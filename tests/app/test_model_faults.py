@@ -128,9 +128,9 @@ def test_sentiment_page_with_a_broken_operator_model(tmp_path: Path, monkeypatch
     monkeypatch.setenv(core.text.registry.LOCAL_DIR_ENV, str(tmp_path))  # the operator's own model
     at = open_broken("pages/sentiment.py")
     assert at.selectbox(key="sent_model").value == "local-dir"  # preferred when configured
-    assert len(at.error) == 1 and at.error[0].value.startswith(
-        f"cannot load {tmp_path} as a sentiment model: "
-    )
+    assert len(at.error) == 1, messages(at)
+    assert at.error[0].value.startswith(f"Local model directory: cannot load {tmp_path} as a sentiment model")
+    assert at.error[0].value.endswith(". Choose another model above.")
     at.selectbox(key="sent_model").set_value("minilm-sst2").run()  # the shipped model still works
     assert not at.exception and not at.error
     assert next(m for m in at.metric if m.label == "Label").value == "POSITIVE"
