@@ -112,7 +112,7 @@ def test_two_sessions_see_only_their_own_settings_and_results(
     expect(xor.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
     wait_for_app(xor, TIMEOUT_MS)
     stopped = epoch(xor)
-    spiral.wait_for_function(EPOCH_ABOVE, arg=stopped + 50, timeout=TIMEOUT_MS)  # the other one trains on
+    spiral.wait_for_function(EPOCH_ABOVE, arg=epoch(spiral) + 50, timeout=TIMEOUT_MS)  # trains on
     expect_epoch(xor, stopped)  # and this one's result is its own
     expect(spiral.get_by_role("button", name="Pause", exact=True)).to_be_visible()
 
