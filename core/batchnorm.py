@@ -16,6 +16,7 @@ from torch import nn
 
 from core.plane_data import PlaneData, plane_data
 from core.runner import train_steps
+from core.runtime import holds_global_rng
 
 BINS = np.linspace(-4.0, 4.0, 41)  # histogram bin edges of the pre-activations; values outside are clipped in
 
@@ -36,6 +37,7 @@ class BatchNormConfig:
     seed: int = 0
 
 
+@holds_global_rng()
 def batchnorm_mlp(depth: int, width: int, batch_norm: bool, seed: int) -> nn.Sequential:
     """The seed's BatchNormModel shape: (Linear → BatchNorm1d → ReLU) × depth → Linear, or the same without
     the BatchNorm1d layers. BatchNorm1d starts at γ = 1, β = 0 and draws nothing from the random generator,

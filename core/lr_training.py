@@ -17,6 +17,7 @@ from torch import nn
 
 from core.plane_data import PlaneData, data_code, plane_data
 from core.runner import train_steps
+from core.runtime import holds_global_rng
 from core.schedules import SCHEDULES, schedule_code
 
 MOMENTUM = 0.9
@@ -39,6 +40,7 @@ class ScheduleConfig:
     seed: int = 0
 
 
+@holds_global_rng()
 def build_mlp(hidden: tuple[int, ...], seed: int) -> nn.Sequential:
     """2 → hidden (ReLU) → 1 logit, initialised from `seed`."""
     torch.manual_seed(seed)

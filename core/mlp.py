@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from core.activations import ACTIVATIONS, step_class_code
+from core.runtime import holds_global_rng
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ def weighted_sum_latex(config: NeuronConfig, z: float) -> str:
     return text
 
 
+@holds_global_rng()
 def build_mlp(config: MLPConfig, seed: int = 0) -> nn.Sequential:
     """An nn.Sequential of Linear layers with the chosen activation between them, initialised from `seed`."""
     torch.manual_seed(seed)

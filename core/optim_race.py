@@ -21,6 +21,7 @@ from torch import nn
 
 from core.playground.optim import OPTIMIZERS
 from core.runner import train_steps
+from core.runtime import holds_global_rng
 
 # The hyperparameters the page lets a learner change, per optimizer (keys of torch's param_groups).
 KNOBS: dict[str, tuple[str, ...]] = {
@@ -279,6 +280,7 @@ class NetworkRace:
     """Every optimizer trains its own copy of one initial MLP on the same minibatches in the same order, one
     minibatch each per step; a TrainingJob for core.runner."""
 
+    @holds_global_rng()
     def __init__(self, config: NetworkRaceConfig):
         self.config = config
         self.x, self.y, self.x_test, self.y_test = digits(config.seed)

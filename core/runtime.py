@@ -1,14 +1,18 @@
 """Where computation runs: device choice, torch thread count, seeding and version facts."""
 
+import contextlib
 import os
 import platform
 import random
+import threading
 from importlib import metadata
 
 import numpy as np
 import torch
 
 THREADS_ENV = "NEURAL_PLAYGROUND_THREADS"
+# torch's global random generator is one per process, shared by every session's threads.
+_GLOBAL_RNG_LOCK = threading.RLock()
 
 
 def configure_torch() -> int:
@@ -35,6 +39,21 @@ def device_label(device: torch.device | None = None) -> str:
     if device.type == "cuda":
         return f"CUDA ({torch.cuda.get_device_name(device)})"
     return f"CPU ({torch.get_num_threads()} torch thread{'s' if torch.get_num_threads() > 1 else ''})"
+
+
+class holds_global_rng(contextlib.ContextDecorator):
+    """Hold torch's global random generator for a block or a function that seeds it and draws from it
+    (building a model from a seed, a dropout epoch from a saved state): while one session's thread holds it,
+    no other thread reseeds it or draws from it, so a seeded run repeats exactly whatever other sessions do.
+    Use as `with holds_global_rng():` or `@holds_global_rng()`; nesting in one thread is fine."""
+
+    def __enter__(self) -> "holds_global_rng":
+        _GLOBAL_RNG_LOCK.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> bool:
+        _GLOBAL_RNG_LOCK.release()
+        return False
 
 
 def seed_everything(seed: int) -> torch.Generator:

@@ -1,6 +1,8 @@
 """Backpropagation, step by step: a 2-3-1 network's forward pass node by node, every gradient as a chain-rule
 product checked against autograd and finite differences, one SGD step, then the training loop on XOR."""
 
+import math
+
 import pandas as pd
 import streamlit as st
 
@@ -116,6 +118,12 @@ def draw(runner, playing: bool) -> None:
     a, b = st.columns(2)
     a.metric("Epoch", f"{snap.epoch} / {epochs}")
     b.metric("Loss", f"{snap.losses[-1]:.6g}" if snap.losses else "—")
+    if snap.losses and not math.isfinite(snap.losses[-1]):
+        st.error(
+            f"Training stopped at epoch {snap.epoch}: the loss became {snap.losses[-1]:g}. Each step "
+            f"overshot further: the learning rate ({config.lr:g}) is too high for this network. Lower it and "
+            "a new run starts."
+        )
     if snap.losses:
         st.plotly_chart(loss_curve_figure(snap.losses), key="bp_loss_curve")
     st.dataframe(

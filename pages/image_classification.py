@@ -73,8 +73,10 @@ with model_col:
                 st.rerun()
             except ModelUnavailable as error:
                 st.error(str(error))
-        model_name = DEFAULT_MODEL
-        st.info(f"Showing {MODELS[DEFAULT_MODEL].title}, which always works offline, instead.")
+        if not available:
+            st.stop()
+        model_name = DEFAULT_MODEL if DEFAULT_MODEL in available else available[0]
+        st.info(f"Showing {MODELS[model_name].title}, which is available here, instead.")
 
 with source_col:
     source = st.radio("Image", ["Example photo", "Upload", "Camera"], horizontal=True, key="img_source")

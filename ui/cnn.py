@@ -33,7 +33,7 @@ from core.cnn.model import (
     parameter_count,
 )
 from core.cnn.train import CNNJob
-from core.cnn.weights import DEFAULT_WEIGHTS, REPRODUCE, TrainedCNN, facts_line, load
+from core.cnn.weights import DEFAULT_WEIGHTS, REPRODUCE, TrainedCNN, UnreadableWeights, facts_line, load
 from core.figures.cnn import (
     confusion_figure,
     curves_figure,
@@ -93,11 +93,25 @@ def default_test_probs() -> np.ndarray:
 
 
 def shipped_or_message() -> TrainedCNN | None:
-    """The shipped CNN, or None after one line saying how to make the missing weights file."""
+    """The shipped CNN, or None after one line saying what is wrong with its weights file and how to remake
+    it."""
     if not DEFAULT_WEIGHTS.exists():
         st.error(f"The trained CNN's weights ({DEFAULT_WEIGHTS.name}) are missing: run `{REPRODUCE}`.")
         return None
-    return default_model()
+    try:
+        return default_model()
+    except UnreadableWeights as error:
+        st.error(f"The trained CNN's weights: {error}. Restore the file from git or run `{REPRODUCE}`.")
+        return None
+
+
+def mnist_or_message() -> ImageSplits | None:
+    """MNIST, or None after one line saying why it cannot be loaded."""
+    try:
+        return cached_dataset("mnist")
+    except DatasetUnavailable as error:
+        st.error(f"MNIST cannot be loaded: {error}")
+        return None
 
 
 # ---------------------------------------------------------------- 1. convolution explainer
@@ -110,7 +124,8 @@ def explainer_input() -> np.ndarray | None:
     )
     if source == "MNIST digit":
         index = st.number_input("Test digit number", 0, 9999, 0, key="cnn_conv_digit")
-        return cached_dataset("mnist").test_x[int(index), 0]
+        mnist = mnist_or_message()
+        return None if mnist is None else mnist.test_x[int(index), 0]
     if source == "Small grid":
         st.caption("Edit the numbers (rows and columns can be added at the bottom/right).")
         table = st.data_editor(pd.DataFrame(GRID), num_rows="dynamic", key="cnn_conv_grid")
@@ -475,11 +490,11 @@ def inspected_model() -> Inspected | None:
         key="cnn_learn_model",
     )
     if choice == "shipped":
-        trained = shipped_or_message()
-        if trained is None:
+        trained, mnist = shipped_or_message(), mnist_or_message()
+        if trained is None or mnist is None:
             return None
         st.caption(f"{facts_line(trained)}. Reproduce: `{REPRODUCE}`")
-        return Inspected(trained.model, cached_dataset("mnist"), default_test_probs(), "shipped")
+        return Inspected(trained.model, mnist, default_test_probs(), "shipped")
     model, data, batches = runner.read(lambda job: (copy.deepcopy(job.model), job.data, job.batches))
     cache = st.session_state.get("cnn_learn_probs")
     if cache is None or cache[0] != (id(runner), batches):

@@ -68,6 +68,11 @@ def model_picker(key: str) -> str | None:
         "Model", names, index=names.index(default), key=key, format_func=lambda n: registry.MODELS[n].title
     )
     entry = registry.MODELS[name]
+    try:
+        classifier(name)
+    except registry.ModelUnavailable as error:  # its files are there but do not load
+        st.error(f"{entry.title}: {error}." + (" Choose another model above." if len(names) > 1 else ""))
+        return None
     if name == default:
         st.caption(f"**In use:** {why}")
     else:

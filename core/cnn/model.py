@@ -8,6 +8,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core.runtime import holds_global_rng
+
 ARCHITECTURES = {
     "simple": "SimpleCNN (the seed's: conv 16, pool, conv 32, pool, linear)",
     "custom": "Configurable CNN",
@@ -111,6 +113,7 @@ def check_config(config: CNNConfig, shape: tuple[int, int, int]) -> None:
         raise ConfigError("use an odd kernel size, so that padding kernel_size // 2 keeps the image size")
 
 
+@holds_global_rng()
 def build_model(config: CNNConfig, shape: tuple[int, int, int], classes: int = 10) -> nn.Module:
     """The model `config` describes for images of `shape` (C, H, W), initialised from config.seed."""
     check_config(config, shape)

@@ -4,7 +4,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from safetensors import safe_open
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 from torch import nn
 
@@ -32,13 +32,22 @@ def save(model: nn.Module, config: CNNConfig, facts: dict[str, object], path: Pa
     save_file(tensors, str(path), metadata=metadata)
 
 
+class UnreadableWeights(RuntimeError):
+    """A weights file that is missing, corrupt, cut short or not a CNN of ours; the message says which."""
+
+
 def load(path: Path = DEFAULT_WEIGHTS) -> TrainedCNN:
-    """The model stored at `path`, rebuilt from its config and loaded strictly, in eval mode."""
-    with safe_open(str(path), framework="pt") as handle:
-        metadata = dict(handle.metadata() or {})
-    config = CNNConfig.from_json(metadata.pop("config"))
-    model = build_model(config, DATASETS[config.dataset].shape)
-    model.load_state_dict(load_file(str(path)), strict=True)
+    """The model stored at `path`, rebuilt from its config and loaded strictly, in eval mode; an
+    UnreadableWeights with one line when the file cannot give it."""
+    try:
+        with safe_open(str(path), framework="pt") as handle:
+            metadata = dict(handle.metadata() or {})
+        config = CNNConfig.from_json(metadata.pop("config"))
+        model = build_model(config, DATASETS[config.dataset].shape)
+        model.load_state_dict(load_file(str(path)), strict=True)
+    except (SafetensorError, OSError, KeyError, TypeError, ValueError, RuntimeError) as error:
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+        raise UnreadableWeights(f"{path.name} cannot be loaded ({reason})") from error
     return TrainedCNN(model.eval(), config, metadata)
 
 

@@ -23,6 +23,7 @@ from core.playground.kernel import train_epochs
 from core.playground.losses import LOSSES, encode_targets, output_activation
 from core.playground.model import PlaygroundNet, build_model, weight_penalty
 from core.playground.optim import OPTIMIZERS, SCHEDULES
+from core.runtime import holds_global_rng
 
 # Settings that may change while training runs; any other change starts a new run.
 LIVE_FIELDS = ("lr", "batch_size", "regularization", "reg_rate", "schedule", "schedule_period")
@@ -178,7 +179,7 @@ class Engine:
         self, perms: torch.Tensor, lrs: np.ndarray, metrics: np.ndarray, grad_norms: np.ndarray
     ) -> int:
         c, model, loss_fn = self.config, self.model, LOSSES[self.config.loss].fn
-        with torch.random.fork_rng(devices=[]):
+        with holds_global_rng(), torch.random.fork_rng(devices=[]):
             torch.set_rng_state(self.dropout_state)
             for e, perm in enumerate(perms):
                 for group in self.optimizer.param_groups:

@@ -8,6 +8,7 @@ from torch import nn
 from core.activations import ACTIVATIONS
 from core.playground.config import PlaygroundConfig
 from core.playground.optim import INITS
+from core.runtime import holds_global_rng
 
 
 class PlaygroundNet(nn.Module):
@@ -59,6 +60,7 @@ class PlaygroundNet(nn.Module):
         return self.forward_all(x)[0]
 
 
+@holds_global_rng()
 def build_model(config: PlaygroundConfig, output_activation: str) -> PlaygroundNet:
     """The network for a configuration in float64, weights initialised from the config's seed."""
     generator_state = torch.random.get_rng_state()

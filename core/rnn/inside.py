@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from core.rnn.model import SequenceModel, model_input, task_loss
+from core.runtime import holds_global_rng
 
 GATES = ("input", "forget", "cell", "output")  # nn.LSTM's order of the four blocks of its weights
 
@@ -64,6 +65,7 @@ def gradient_through_time(
     return np.array([top.grad.norm().item() for top in tops])
 
 
+@holds_global_rng()
 def fresh_gradients(
     cell: str, hidden: int, layers: int, task: str, x: torch.Tensor, y: torch.Tensor, vocab: int, seed: int
 ) -> np.ndarray:

@@ -14,6 +14,7 @@ from core.rnn.data import adding_batch, sine_series, split_text, windows
 from core.rnn.model import SequenceModel, model_input, task_loss
 from core.rnn.text import prepare_text
 from core.runner import train_steps
+from core.runtime import holds_global_rng
 
 ADDING_TEST_SIZE = 1000  # adding-problem test sequences
 SERIES_POINTS = 3000  # length of the forecasting signal; its first TRAIN_SHARE trains, the rest tests
@@ -44,6 +45,7 @@ class Snapshot:
 class RNNJob:
     """One run: `step()` trains on one batch; the test metric is measured every EVAL_EVERY steps."""
 
+    @holds_global_rng()
     def __init__(self, config: RNNConfig):
         self.config = config
         self.task = config.task

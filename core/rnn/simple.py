@@ -4,6 +4,8 @@ computed by hand beside nn.RNN's."""
 import torch
 from torch import nn
 
+from core.runtime import holds_global_rng
+
 
 class SimpleRNN(nn.Module):
     """One nn.RNN layer (tanh) and a linear layer on its last hidden state, as on the slide."""
@@ -19,6 +21,7 @@ class SimpleRNN(nn.Module):
         return self.fc(out[:, -1, :])  # (B, O)
 
 
+@holds_global_rng()
 def build_seed_model(seed: int) -> tuple[SimpleRNN, torch.Tensor]:
     """The slide's model and a (1, 5, 10) input, both drawn after torch.manual_seed(seed)."""
     torch.manual_seed(seed)

