@@ -25,6 +25,8 @@ TICK = 0.5  # seconds between two CPU readings and two looks for a census reques
 SAMPLE = 0.02  # seconds between two stack samples with $LOAD_PROFILE
 REPO = str(Path(__file__).resolve().parents[1])
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# Where an idle thread's innermost Python frame is: waiting on a lock, a queue, the event loop's select.
+WAITING = ("threading.py", "selectors.py", "futures/thread.py", "polling_path_watcher.py", "queue.py")
 
 
 def thread_kind(name: str) -> str:
@@ -41,16 +43,21 @@ def cpu_seconds(native_id: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime (fields 14 and 15 of stat)
 
 
-def where(frame) -> str:
-    """The innermost frame in this repository's code (else the innermost frame) as 'file:line function'."""
-    leaf = frame
-    while frame is not None:
-        if frame.f_code.co_filename.startswith(REPO) and "/.venv/" not in frame.f_code.co_filename:
-            leaf = frame
-            break
+def ours(code) -> bool:
+    """Whether a code object is this repository's code (not a library in .venv)."""
+    return code.co_filename.startswith(REPO) and "/.venv/" not in code.co_filename
+
+
+def where(frame) -> str | None:
+    """Where a thread is: 'file:line function > leaf function', the innermost frame of this repository's
+    code and the innermost frame of all; None when the thread waits (a lock, a queue, the event loop)."""
+    leaf = frame.f_code
+    if leaf.co_filename.endswith(WAITING):
+        return None
+    while frame.f_back is not None and not ours(frame.f_code):
         frame = frame.f_back
-    path = leaf.f_code.co_filename.removeprefix(REPO + "/").split("site-packages/")[-1]
-    return f"{path}:{leaf.f_lineno} {leaf.f_code.co_name}"
+    path = frame.f_code.co_filename.removeprefix(REPO + "/")
+    return f"{path}:{frame.f_lineno} {frame.f_code.co_name} > {leaf.co_name}"
 
 
 def census(cpu: dict[str, float], stacks: collections.Counter) -> dict:
@@ -96,8 +103,9 @@ def watch(path: Path, profile: bool) -> None:
         if profile:
             names = {t.ident: thread_kind(t.name) for t in threading.enumerate()}
             for ident, frame in sys._current_frames().items():
-                if ident != me:
-                    stacks[f"{names.get(ident, '?')} | {where(frame)}"] += 1
+                place = where(frame) if ident != me else None
+                if place is not None:
+                    stacks[f"{names.get(ident, '?')} | {place}"] += 1
         if time.monotonic() < next_tick:
             continue
         next_tick += TICK
