@@ -7,7 +7,7 @@ sessions) started 0.2 s apart, each taking this tour and then closing its tab:
   1. /playground: press Play, train for --train-secs (epochs/s and picture redraws/s sampled in the page
      every 10 ms), press Pause;
   2. /image_classification: pick the example photo "Cup of coffee" (the page classifies it with two models);
-  3. /sentiment: type a negative review and run it (Ctrl+Enter);
+  3. /sentiment: type a negative review, different in each session, and run it (Ctrl+Enter);
   4. /cnn, part "Train a CNN": press Play, let it train 2 s, press Pause; press Play again and close the
      tab while it trains (its worker must stop by itself: nobody watches).
 
@@ -127,8 +127,10 @@ def load_average() -> list[float]:
 class Tour:
     """One browser session's tour: its timings, its playground pace, the error that ended it, if any."""
 
-    def __init__(self, browser: Browser, url: str, train_secs: float) -> None:
+    def __init__(self, browser: Browser, url: str, train_secs: float, index: int) -> None:
         self.browser, self.url, self.train_secs = browser, url, train_secs
+        # Each session its own text: the page caches results per text, and a class types different reviews.
+        self.review = f"{NEGATIVE_TEXT} Seen by viewer {index}."
         self.clicks: dict[str, float] = {}  # step -> seconds from click to result
         self.opens: dict[str, float] = {}  # page -> seconds from navigation to usable
         self.pace: dict[str, float] = {}
@@ -202,7 +204,7 @@ class Tour:
         await self.open(page, "/sentiment", label)
         self.stage = "sentiment run"
         text = page.get_by_label("Text", exact=True)
-        await text.fill(NEGATIVE_TEXT)
+        await text.fill(self.review)
         started = time.perf_counter()
         await text.press("Control+Enter")
         await expect(label).to_have_text("NEGATIVE", timeout=TIMEOUT_MS)
@@ -277,7 +279,7 @@ async def drive(
         seen: dict = {}
         stop = asyncio.Event()
         watcher = asyncio.create_task(watch(pid, seen, stop))
-        tours = [Tour(browser, server.url, train_secs) for _ in range(sessions)]
+        tours = [Tour(browser, server.url, train_secs, i) for i in range(sessions)]
         started, cpu = time.perf_counter(), cpu_seconds(pid)
         await asyncio.gather(*(tour.run(i * STAGGER) for i, tour in enumerate(tours)))
         result["tour_s"] = round(time.perf_counter() - started, 1)
