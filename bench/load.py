@@ -13,7 +13,9 @@ sessions) started 0.2 s apart, each taking this tour and then closing its tab:
 
 Timed, in the benchmark process, from each click (or Enter) to the page showing its result: the epoch counter
 moves (Play), the Play button is back (Pause), the new photo's top class, NEGATIVE. Also timed: opening each
-page until it is usable. Any timeout or Streamlit exception box ends that session's tour as an error.
+page until it is usable, and the playground's Pause as bench/live.py times it (click to the counter's last
+change, in page time; not one of the click times). Any timeout or Streamlit exception box ends that
+session's tour as an error.
 Meanwhile the server's resident memory (VmRSS) and its live training workers (OS threads named np-trainer,
 /proc/<pid>/task/*/comm) are sampled every 0.5 s. After the last tab closed: workers left after 5 s (must
 be 0), a census of live Runner objects and sessions (Streamlit keeps a closed tab's session for
@@ -47,7 +49,7 @@ sys.path.insert(0, str(REPO))
 from bench.live import epoch_of  # noqa: E402
 from core.runner import IDLE_TIMEOUT, WORKER_NAME  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer  # noqa: E402
-from tests.e2e.live_probe import SAMPLER  # noqa: E402
+from tests.e2e.live_probe import COUNTER, SAMPLER  # noqa: E402
 
 TIMEOUT_MS = 120_000  # for any one step: a page load on a loaded 2-core machine included
 STAGGER = 0.2  # seconds between two sessions' starts
@@ -134,6 +136,7 @@ class Tour:
         self.clicks: dict[str, float] = {}  # step -> seconds from click to result
         self.opens: dict[str, float] = {}  # page -> seconds from navigation to usable
         self.pace: dict[str, float] = {}
+        self.counter_stop: float | None = None  # playground Pause: click to the counter's last change, s
         self.error: str | None = None
         self.stage = "start"
 
@@ -179,11 +182,17 @@ class Tour:
         redraws = sum(a[2] != b[2] for a, b in itertools.pairwise(samples))
         self.pace = {"epochs_per_s": (epochs[-1] - epochs[0]) / span, "redraws_per_s": redraws / span}
         self.stage = "playground Pause"
+        await page.evaluate(COUNTER)
         started = time.perf_counter()
         await pause.click()
         await expect(play).to_be_visible(timeout=TIMEOUT_MS)
         self.clicks["playground_pause"] = time.perf_counter() - started
         await settled(page)
+        # Also as bench/live.py times Pause: from the click to the epoch counter's last change (in page time).
+        clicked, changes = await page.evaluate(
+            "clearInterval(window.__counter), [window.__clicked, window.__changes]"
+        )
+        self.counter_stop = max(changes[-1][0] - clicked, 0) / 1000 if changes and clicked else None
 
     async def image(self, page: Page) -> None:
         headline = page.locator('[data-testid="stMarkdownContainer"] h4').first
@@ -320,6 +329,9 @@ async def drive(
         "open_p95_s_by_page": {
             path: quantile([t.opens[path] for t in tours if path in t.opens], 0.95) for path in PAGES
         },
+        "playground_pause_counter_stop_p95_s": quantile(
+            [t.counter_stop for t in tours if t.counter_stop is not None], 0.95
+        ),
         "epochs_per_s_median": quantile([t.pace["epochs_per_s"] for t in tours if t.pace], 0.5),
         "redraws_per_s_median": quantile([t.pace["redraws_per_s"] for t in tours if t.pace], 0.5),
         "workers_max": seen["workers_max"],
