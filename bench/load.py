@@ -35,7 +35,6 @@ import contextlib
 import itertools
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -282,12 +281,6 @@ async def drive(
     """The N tours at once, then the after-close and after-TTL looks (see the module docstring)."""
     pid = server.process.pid
     result: dict = {"sessions": sessions, "rss_idle_mb": round(memory_mb(pid)["VmRSS"])}
-    # Chromium's CPU time reaches this process's children's usage once the Playwright driver has exited.
-    children, run_started, server_cpu = (
-        resource.getrusage(resource.RUSAGE_CHILDREN),
-        time.perf_counter(),
-        cpu_seconds(pid),
-    )
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
@@ -320,10 +313,6 @@ async def drive(
         result["rss_after_ttl_mb"] = round(memory_mb(pid)["VmRSS"])
         result["workers_after_ttl"] = workers(pid)
         await browser.close()
-    wall, after = time.perf_counter() - run_started, resource.getrusage(resource.RUSAGE_CHILDREN)
-    browser_cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
-    result["browser_cpu_cores"] = round(browser_cpu / wall, 2)  # whole run: tour, after close, TTL wait
-    result["server_cpu_cores"] = round((cpu_seconds(pid) - server_cpu) / wall, 2)  # the same span
     clicks = [s for tour in tours for s in tour.clicks.values()]
     errors = [tour.error for tour in tours if tour.error]
     result |= {
