@@ -1,12 +1,13 @@
 """The activation-function registry, and the maths the Activation functions page shows about each one."""
 
-import inspect
 import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
 from torch import nn
+
+from core.sources import source_of
 
 
 class Step(nn.Module):
@@ -243,7 +244,7 @@ def entropy(probabilities: torch.Tensor) -> float:
 def step_class_code(activations: list[str]) -> str:
     """The Step module's source to paste into generated code when one of `activations` is Step (it is not
     in torch.nn), else ""."""
-    return "\n\n" + inspect.getsource(Step) + "\n" if "Step" in activations else ""
+    return "\n\n" + source_of(Step) + "\n" if "Step" in activations else ""
 
 
 # The "PyTorch for these settings" code of the Activation functions page. $-placeholders are filled by

@@ -3,7 +3,6 @@
 Points are divided by the plane's half-width so inputs lie in about [-1, 1]; labels are 0/1 floats.
 """
 
-import inspect
 from dataclasses import dataclass
 from string import Template
 
@@ -11,6 +10,7 @@ import numpy as np
 import torch
 
 from core.playground.datasets import DATASETS, PLANE, make_split
+from core.sources import source_of
 
 CLASSIFICATION = [name for name, d in DATASETS.items() if d.task == "classification"]
 
@@ -57,7 +57,7 @@ def data_code(name: str, points: int, noise: float, train_fraction: float) -> st
     """Python source of `plane_data(seed)` for a script: the generator copied in, then the same split."""
     generator = DATASETS[name].generate
     return DATA_TEMPLATE.substitute(
-        generator=inspect.getsource(generator).rstrip(),
+        generator=source_of(generator).rstrip(),
         name=name,
         function=generator.__name__,
         points=points,

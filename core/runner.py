@@ -11,6 +11,9 @@ when no heartbeat came for `idle_timeout` seconds (tab closed, page left, sessio
 "playing": the next heartbeat (the visitor came back) starts a new worker that carries on where it stopped.
 """
 
+import contextlib
+import ctypes
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -21,6 +24,10 @@ T = TypeVar("T")
 SLICE = 0.01  # seconds of training between two looks at the commands: Pause takes effect within about this
 GAP = 0.002  # seconds the worker sleeps between slices, so the page's threads get the GIL on the torch path
 IDLE_TIMEOUT = 1.5  # seconds without a heartbeat after which the worker stops (the viewer is gone)
+# The worker's thread name, in Python and (on Linux) for the OS, so that /proc/<pid>/task/*/comm shows how
+# many workers a server runs (bench/load.py counts them). At most 15 characters: the kernel truncates longer.
+WORKER_NAME = "np-trainer"
+PR_SET_NAME = 15  # prctl option from <linux/prctl.h>: name the calling thread
 
 
 class TrainingJob(Protocol):
@@ -116,7 +123,7 @@ class Runner:
         """The viewer is still there: keep the worker alive, and start one if the run is playing."""
         self._last_beat = time.monotonic()
         if self.playing and not self.training and not self._closed:
-            self._thread = threading.Thread(target=self._work, name="neural-playground-trainer", daemon=True)
+            self._thread = threading.Thread(target=self._work, name=WORKER_NAME, daemon=True)
             self._thread.start()
 
     def close(self, timeout: float = 5.0) -> None:
@@ -128,6 +135,7 @@ class Runner:
 
     def _work(self) -> None:
         """The worker: train slice after slice while playing and watched."""
+        name_os_thread(WORKER_NAME)
         while self.playing and not self._closed and time.monotonic() - self._last_beat < self.idle_timeout:
             with self._lock:
                 if not self._playing or self.job.done:
@@ -135,3 +143,12 @@ class Runner:
                 self.job.train_for(self.slice_seconds)
                 self.steps += 1
             time.sleep(GAP)
+
+
+def name_os_thread(name: str) -> None:
+    """Give the calling thread `name` in the OS too (Linux; elsewhere nothing): Python 3.11 names only its
+    own thread object, and a server's operator sees OS threads (top -H, /proc/<pid>/task/*/comm)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):  # no prctl: the name is a courtesy, training goes on
+        ctypes.CDLL(None).prctl(PR_SET_NAME, name.encode()[:15], 0, 0, 0)

@@ -1,7 +1,6 @@
 """The CNN page's "PyTorch for these settings": scripts filled in from the page's values that reproduce, in a
 fresh interpreter without this app, the numbers the page shows."""
 
-import inspect
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +10,7 @@ from core.cnn.data import DATASETS
 from core.cnn.model import CNNConfig, SimpleCNN, build_model
 from core.cnn.train import EVAL_BATCH
 from core.datasets_offline import ALLOWED_GLOBALS, MNIST_FILE, MNIST_SHA256
+from core.sources import source_of
 
 CONV_TEMPLATE = '''\
 """{what} as on the CNN page, with PyTorch's own function."""
@@ -167,7 +167,7 @@ def conv_code(
 def model_source(config: CNNConfig, shape: tuple[int, int, int], classes: int = 10) -> tuple[str, str]:
     """(code that defines the model's class or nothing, the expression that builds it) for `config`."""
     if config.architecture == "simple":
-        return inspect.getsource(SimpleCNN), f"SimpleCNN({shape[0]}, {shape[1]}, {classes})"
+        return source_of(SimpleCNN), f"SimpleCNN({shape[0]}, {shape[1]}, {classes})"
     model = build_model(config, shape, classes)
     layers = ",\n    ".join(f"nn.{layer!r}" for layer in model.children())
     return "", f"nn.Sequential(\n    {layers},\n)"

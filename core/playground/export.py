@@ -6,7 +6,6 @@ very functions the engine runs (the dataset's generator, `split`, `encode_target
 """
 
 import ast
-import inspect
 import json
 import pprint
 import re
@@ -19,6 +18,7 @@ from core.playground.features import FEATURES
 from core.playground.losses import LOSSES, encode_targets, output_activation
 from core.playground.model import weight_penalty
 from core.playground.optim import INITS, OPTIMIZERS, SCHEDULES
+from core.sources import parse, source_of
 
 TEMPLATE = Path(__file__).with_name("export_template.py")
 CONSTANT_SCHEDULE = "torch.optim.lr_scheduler.LambdaLR(optimizer, lambda epoch: 1.0)"
@@ -101,7 +101,7 @@ def fill(template: str, values: dict[str, str | None]) -> str:
     """The template with named top-level pieces replaced by code: `NAME` an assignment's value, `name` a
     whole def or class, `name()` the expression that function `name` returns, `__doc__` the module
     docstring (a string literal). None removes the assignment, def or class."""
-    slots = _slots(ast.parse(template))
+    slots = _slots(parse(template))
     line_starts = [0]  # in bytes, as ast counts columns
     for line in template.encode().splitlines(keepends=True):
         line_starts.append(line_starts[-1] + len(line))
@@ -137,12 +137,12 @@ def _slots(tree: ast.Module) -> dict[str, tuple[ast.stmt, ast.AST]]:
 
 def _source(function: object) -> str:
     """A function's or class's source as the engine runs it."""
-    return inspect.getsource(function).rstrip() + "\n"
+    return source_of(function).rstrip() + "\n"
 
 
 def _definition(template: str, name: str) -> str:
     """A def's source in the template."""
-    return ast.get_source_segment(template, _slots(ast.parse(template))[name][0]) + "\n"
+    return ast.get_source_segment(template, _slots(parse(template))[name][0]) + "\n"
 
 
 def _literal(text: str) -> str:

@@ -2,7 +2,6 @@
 values. The data and model code is pasted from core.rnn.data and core.rnn.model unchanged, so a script draws
 the same batches and builds the same weights as the page."""
 
-import inspect
 from string import Template
 
 from core.rnn import data, model
@@ -10,6 +9,7 @@ from core.rnn.config import RNNConfig
 from core.rnn.job import ADDING_TEST_SIZE, EVAL_BATCH, SERIES_POINTS, TEXT_BLOCK, TEXT_HOLD_EVERY, TRAIN_SHARE
 from core.rnn.simple import SimpleRNN
 from core.rnn.text import prepare_text
+from core.sources import source_of
 
 SEED_SCRIPT = Template("""\
 import torch
@@ -100,7 +100,7 @@ REPORTS = {
 
 def seed_script(seed: int) -> str:
     """The seed slide's SimpleRNN on a (1, 5, 10) input with the hand recurrence beside nn.RNN's."""
-    return SEED_SCRIPT.substitute(model=inspect.getsource(SimpleRNN).strip(), seed=seed)
+    return SEED_SCRIPT.substitute(model=source_of(SimpleRNN).strip(), seed=seed)
 
 
 def metric_line(task: str, steps: int, metric: float) -> str:
@@ -137,8 +137,8 @@ def train_script(config: RNNConfig, steps: int) -> str:
         else "# no gradient clipping"
     )
     return TRAIN_SCRIPT.substitute(
-        data=inspect.getsource(data),
-        model=inspect.getsource(model),
+        data=source_of(data),
+        model=source_of(model),
         task=config.task,
         cell=config.cell,
         hidden=config.hidden,

@@ -1,11 +1,15 @@
 """The live-training runner: trains on its own thread, obeys every command, never outlives its viewer."""
 
+import sys
 import threading
 import time
+from pathlib import Path
+
+import pytest
 
 from core.playground.config import PlaygroundConfig
 from core.playground.engine import Engine
-from core.runner import Runner
+from core.runner import WORKER_NAME, Runner
 
 
 class CountingJob:
@@ -42,7 +46,7 @@ def wait_for(condition, timeout: float = 10.0, watching: Runner | None = None) -
 
 
 def workers() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "neural-playground-trainer"]
+    return [t for t in threading.enumerate() if t.name == WORKER_NAME]
 
 
 def test_play_trains_in_the_background_and_pause_stops_it_at_once():
@@ -131,7 +135,10 @@ def test_a_playground_engine_trains_through_the_runner_and_stops_when_it_diverge
     runner.play()
     wait_for(lambda: runner.read(lambda engine: engine.epoch) >= 20, watching=runner)
     runner.close()
-    diverging = Runner(Engine(PlaygroundConfig(dataset="plane", lr=10.0, hidden=(8, 8), init="Normal")))
+    # No heartbeats here: a long idle timeout, so that only divergence ends the worker on a busy machine.
+    diverging = Runner(
+        Engine(PlaygroundConfig(dataset="plane", lr=10.0, hidden=(8, 8), init="Normal")), idle_timeout=60
+    )
     diverging.play()
     wait_for(lambda: not diverging.playing, watching=diverging)
     wait_for(lambda: not diverging.training)
@@ -147,3 +154,19 @@ def test_train_steps_runs_whole_steps_at_least_once_and_never_past_done() -> Non
     assert train_steps(finishing, 10.0) == 0  # a finished job takes no step
     started = time.perf_counter()
     assert train_steps(CountingJob(), 0.05) > 1 and time.perf_counter() - started < 5.0
+
+
+def os_thread_names() -> list[str]:
+    """The kernel's name of every thread of this process (what `top -H` and bench/load.py see)."""
+    return [task.read_text().strip() for task in Path("/proc/self/task").glob("*/comm")]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="OS thread names are read from Linux /proc")
+def test_worker_carries_its_name_in_the_os_and_is_gone_after_close():
+    before = os_thread_names().count(WORKER_NAME)
+    runner = Runner(CountingJob(), idle_timeout=60)
+    runner.play()
+    wait_for(lambda: os_thread_names().count(WORKER_NAME) == before + 1)
+    runner.close()
+    assert not runner.training
+    wait_for(lambda: os_thread_names().count(WORKER_NAME) == before)
