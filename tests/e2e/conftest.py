@@ -50,13 +50,8 @@ class StreamlitServer:
     """`streamlit run app.py` in a subprocess, stopped when the test is done with it. `module` is what
     `python -m` runs: streamlit itself, or bench.load_server (the same server with a look inside)."""
 
-<<<<<<< HEAD
-    def __init__(self, log_dir: Path, port: int | None = None) -> None:
+    def __init__(self, log_dir: Path, port: int | None = None, module: str = "streamlit") -> None:
         self.port = port or free_port()
-=======
-    def __init__(self, log_dir: Path, module: str = "streamlit") -> None:
-        self.port = free_port()
->>>>>>> load
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_dir / f"streamlit-{self.port}-{time.monotonic_ns()}.log"
         self._log = self.log_path.open("w")
