@@ -385,8 +385,8 @@ def draw_training(runner: Runner, playing: bool) -> None:
     a.metric("Epoch", f"{snap.epoch:.2f}")
     b.metric("Examples/s", f"{snap.examples_per_s:,.0f}")
     c.metric("Train loss", f"{h.train_loss[-1]:.4f}" if h.train_loss else "–")
-    d.metric("Test loss", f"{h.test_loss[-1]:.4f}" if h.test_loss else "–")
-    e.metric("Test accuracy", f"{h.test_accuracy[-1]:.2%}" if h.test_accuracy else "–")
+    d.metric("Test loss", f"{h.test_loss[-1]:.4f}")
+    e.metric("Test accuracy", f"{h.test_accuracy[-1]:.2%}")
     if snap.diverged:
         st.error("The loss became NaN or infinite: lower the learning rate and press Reset.")
     loss_col, acc_col = st.columns(2)

@@ -97,6 +97,7 @@ class CNNJob:
         self._window_start = time.perf_counter()
         self.train_x = torch.from_numpy(data.train_x)  # (N, C, H, W), shares memory with the cached arrays
         self.train_y = torch.from_numpy(data.train_y)  # (N,)
+        self._log_test()
 
     @property
     def done(self) -> bool:
@@ -107,10 +108,6 @@ class CNNJob:
         """Train one minibatch."""
         if self.done:
             return
-        if not self.history.test_examples:
-            # The untrained model's test score, taken here on the worker: scoring 10,000 digits while the page
-            # builds the job held up every session's script thread under load (bench/load.py's profile).
-            self._log_test()
         start = time.perf_counter()
         position = self.batches % self.batches_per_epoch
         if position == 0:
