@@ -32,7 +32,7 @@ from core.cnn.model import (
     layer_shapes,
     parameter_count,
 )
-from core.cnn.train import CNNJob
+from core.cnn.train import CNNJob, untrained_score
 from core.cnn.weights import DEFAULT_WEIGHTS, REPRODUCE, TrainedCNN, UnreadableWeights, facts_line, load
 from core.figures.cnn import (
     confusion_figure,
@@ -103,6 +103,12 @@ def shipped_or_message() -> TrainedCNN | None:
     except UnreadableWeights as error:
         st.error(f"The trained CNN's weights: {error}. Restore the file from git or run `{REPRODUCE}`.")
         return None
+
+
+@st.cache_data(show_spinner="Scoring the untrained model on the test images…", max_entries=64)
+def cached_untrained_score(config: CNNConfig) -> tuple[float, float]:
+    """The untrained model's test score, computed once per config for every session (a seeded build)."""
+    return untrained_score(config, cached_dataset(config.dataset))
 
 
 def mnist_or_message() -> ImageSplits | None:
@@ -427,7 +433,9 @@ def train_section() -> None:
         f"{entry.source}."
     )
     model_facts(config, entry.shape)
-    runner = session_runner(RUNNER_KEY, lambda: CNNJob(config, data), identity=config)
+    runner = session_runner(
+        RUNNER_KEY, lambda: CNNJob(config, data, cached_untrained_score(config)), identity=config
+    )
     live_view(
         runner,
         draw_training,

@@ -127,3 +127,15 @@ def test_gradcam_has_the_input_size_on_mnist_shape() -> None:
     image = np.random.default_rng(0).random((1, 28, 28), dtype=np.float32)
     assert grad_cam(model, image, target=7).shape == (28, 28)
     assert parameter_count(model) > 0
+
+
+def test_a_cached_untrained_score_is_the_score_the_job_would_take(digits) -> None:
+    from core.cnn.train import untrained_score
+
+    config = CNNConfig(dataset="digits", epochs=1, seed=5)
+    computed = CNNJob(config, digits).history
+    given = CNNJob(config, digits, untrained=untrained_score(config, digits)).history
+    assert given.test_examples == computed.test_examples == [0]
+    assert given.test_loss == computed.test_loss and given.test_accuracy == computed.test_accuracy
+    other_seed = untrained_score(CNNConfig(dataset="digits", epochs=1, seed=6), digits)
+    assert other_seed[0] != computed.test_loss[0]  # the score is the seeded model's, not any model's
