@@ -41,7 +41,7 @@ import time
 import tomllib
 from pathlib import Path
 
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -163,17 +163,21 @@ class Tour:
         await settled(page)
         self.opens[path] = time.perf_counter() - started
 
+    async def play(self, page: Page, play: Locator, pause: Locator, step: str) -> None:
+        """Press Play, timed until the epoch counter moves; then wait for the Pause button."""
+        before = await page.evaluate(EPOCH)
+        started = time.perf_counter()
+        await play.click()
+        await page.wait_for_function(EPOCH_CHANGED, arg=before, timeout=TIMEOUT_MS)
+        self.clicks[step] = time.perf_counter() - started
+        await expect(pause).to_be_visible(timeout=TIMEOUT_MS)
+
     async def playground(self, page: Page) -> None:
         play = page.get_by_role("button", name="Play", exact=True)
         pause = page.get_by_role("button", name="Pause", exact=True)
         await self.open(page, "/playground", play)
         self.stage = "playground Play"
-        before = await page.evaluate(EPOCH)
-        started = time.perf_counter()
-        await play.click()
-        await page.wait_for_function(EPOCH_CHANGED, arg=before, timeout=TIMEOUT_MS)
-        self.clicks["playground_play"] = time.perf_counter() - started
-        await expect(pause).to_be_visible(timeout=TIMEOUT_MS)
+        await self.play(page, play, pause, "playground_play")
         await page.evaluate(SAMPLER)
         await asyncio.sleep(self.train_secs)
         samples = await page.evaluate("clearInterval(window.__timer), window.__samples")
@@ -229,12 +233,7 @@ class Tour:
         await expect(play).to_be_visible(timeout=TIMEOUT_MS)
         await settled(page)
         self.stage = "cnn Play"
-        before = await page.evaluate(EPOCH)
-        started = time.perf_counter()
-        await play.click()
-        await page.wait_for_function(EPOCH_CHANGED, arg=before, timeout=TIMEOUT_MS)
-        self.clicks["cnn_play"] = time.perf_counter() - started
-        await expect(pause).to_be_visible(timeout=TIMEOUT_MS)
+        await self.play(page, play, pause, "cnn_play")
         await asyncio.sleep(2)
         self.stage = "cnn Pause"
         started = time.perf_counter()
