@@ -13,6 +13,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     TORCH_HOME=/cache/torch \
     HF_HOME=/cache/huggingface \
     NUMBA_CACHE_DIR=/cache/numba \
+    NEURAL_PLAYGROUND_DATA=/cache/torchvision \
     NEURAL_PLAYGROUND_THREADS=1 \
     STREAMLIT_SERVER_PORT=8501 \
     STREAMLIT_SERVER_ADDRESS=0.0.0.0
@@ -30,9 +31,10 @@ COPY pages pages
 
 RUN useradd --create-home --uid 1000 app && mkdir -p /cache && chown app /cache
 USER app
-# Downloaded weights (torchvision, Hugging Face) and numba's compiled kernels; mount a volume to keep them.
+# Downloaded weights (torchvision, Hugging Face), torchvision datasets and numba's compiled kernels; mount a
+# volume to keep them.
 VOLUME /cache
 EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
-  CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4)"
+  CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ['STREAMLIT_SERVER_PORT'] + '/_stcore/health', timeout=4)"
 CMD ["python", "-m", "streamlit", "run", "app.py"]

@@ -38,7 +38,9 @@ class MLPConfig:
 
 def neuron_layer(config: NeuronConfig) -> nn.Linear:
     """nn.Linear(2, 1) holding the neuron's weights and bias: z = w1·x1 + w2·x2 + b."""
-    layer = nn.Linear(2, 1)
+    # skip_init: the sliders set every parameter, and a random init would draw from torch's global
+    # generator, which other sessions' seeded runs share (core.runtime.holds_global_rng).
+    layer = nn.utils.skip_init(nn.Linear, 2, 1)
     with torch.no_grad():
         layer.weight.copy_(torch.tensor([config.weights]))
         layer.bias.fill_(config.bias)
