@@ -145,10 +145,21 @@ class Runner:
             time.sleep(GAP)
 
 
+def _find_prctl() -> Callable[..., int] | None:
+    """libc's prctl, looked up once at import. Looking it up in a worker would call dlopen/dlsym with the
+    GIL held, which can deadlock against a thread that holds the loader lock and waits for the GIL."""
+    if not sys.platform.startswith("linux"):
+        return None
+    with contextlib.suppress(OSError, AttributeError):
+        return ctypes.CDLL(None).prctl
+    return None
+
+
+_PRCTL = _find_prctl()
+
+
 def name_os_thread(name: str) -> None:
     """Give the calling thread `name` in the OS too (Linux; elsewhere nothing): Python 3.11 names only its
     own thread object, and a server's operator sees OS threads (top -H, /proc/<pid>/task/*/comm)."""
-    if not sys.platform.startswith("linux"):
-        return
-    with contextlib.suppress(OSError, AttributeError):  # no prctl: the name is a courtesy, training goes on
-        ctypes.CDLL(None).prctl(PR_SET_NAME, name.encode()[:15], 0, 0, 0)
+    if _PRCTL is not None:  # without prctl the name is a courtesy lost; training goes on
+        _PRCTL(PR_SET_NAME, name.encode()[:15], 0, 0, 0)
