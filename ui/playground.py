@@ -10,7 +10,7 @@ from typing import NamedTuple
 import numpy as np
 import streamlit as st
 
-from core.activations import activation_names
+from core.basics.activations import activation_names
 from core.playground.config import (
     MAX_LAYERS,
     MAX_SEED,

@@ -5,7 +5,7 @@ import dataclasses
 import typing
 from dataclasses import dataclass, field
 
-from core.activations import ACTIVATIONS
+from core.basics.activations import ACTIVATIONS
 from core.playground.datasets import DATASETS, UPLOAD, train_size
 from core.playground.features import FEATURES
 from core.playground.losses import LOSSES, losses_for

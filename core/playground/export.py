@@ -11,7 +11,7 @@ import pprint
 import re
 from pathlib import Path
 
-from core.activations import ACTIVATIONS, Step
+from core.basics.activations import ACTIVATIONS, Step
 from core.playground.config import PlaygroundConfig, to_query
 from core.playground.datasets import DATASETS, Split, split, train_size
 from core.playground.features import FEATURES
