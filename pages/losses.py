@@ -4,8 +4,8 @@ term, BCE's saturation against BCEWithLogitsLoss, and how outliers pull MSE, MAE
 import pandas as pd
 import streamlit as st
 
-from core.figures.losses import curve_figure, outlier_figure, saturation_figure
-from core.losses import (
+from core.training.loss_figures import curve_figure, outlier_figure, saturation_figure
+from core.training.losses import (
     LOSSES,
     LossLabConfig,
     bce_terms,

@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from core.losses import (
+from core.training.losses import (
     LOSSES,
     LossLabConfig,
     bce_terms,
