@@ -4,8 +4,8 @@ sequence tasks, their hidden states, gates and gradients through time."""
 import pandas as pd
 import streamlit as st
 
-from core.figures.rnn import forecast_figure
 from core.rnn.export import seed_script
+from core.rnn.figures import forecast_figure
 from core.rnn.job import RNNJob
 from core.rnn.simple import build_seed_model, hand_recurrence, shape_table
 from core.rnn.text import TextError, prepare_text

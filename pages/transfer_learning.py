@@ -4,12 +4,6 @@ freezing does by comparing from-scratch, frozen and fine-tuned training on the s
 import numpy as np
 import streamlit as st
 
-from core.figures.transfer import (
-    class_counts,
-    embedding_scatter,
-    pca_2d,
-    probability_bars,
-)
 from core.transfer.backbone import DEFAULT_BACKBONE, ModelUnavailable, backbone_names, backbone_title
 from core.transfer.builtin import TASKS
 from core.transfer.data import (
@@ -32,6 +26,12 @@ from core.transfer.export import (
     predict_script,
     recipe_script,
     run_offline_recipe,
+)
+from core.transfer.figures import (
+    class_counts,
+    embedding_scatter,
+    pca_2d,
+    probability_bars,
 )
 from core.transfer.train import HeadConfig, freeze_counts
 from core.vision.images import EXTENSIONS, ImageError, load_image

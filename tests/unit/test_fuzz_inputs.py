@@ -27,7 +27,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from core.figures.text import highlighted_html
 from core.playground.config import FIELDS, PlaygroundConfig, encode, from_query, to_query
 from core.playground.csvdata import CSVError, parse_points_csv
 from core.playground.datasets import UPLOAD
@@ -36,6 +35,7 @@ from core.rnn.text import MAX_VOCAB, TextError, prepare_text
 from core.text import batch
 from core.text.attributions import edit_word, words_of
 from core.text.classifier import SentimentPrediction
+from core.text.figures import highlighted_html
 from core.training.losses import parse_vector
 from core.transfer.data import class_problems, parse_class_names
 from core.vision.images import MAX_PIXELS, MIN_SIDE, ImageError, load_image
