@@ -19,7 +19,7 @@ from core.vision.registry import (
     download_weights,
 )
 from core.vision.try_this import try_this_markdown
-from ui.image_models import cached_example, cached_model, decode_upload
+from pages.image_classification.image_models import cached_example, cached_model, decode_upload
 from ui.shell import ensure_shell
 
 ensure_shell()

@@ -10,8 +10,8 @@ from core.rnn.job import RNNJob
 from core.rnn.simple import build_seed_model, hand_recurrence, shape_table
 from core.rnn.text import TextError, prepare_text
 from core.rnn.views import forecast_view
+from pages.rnn.training import controls, draw_run, inside_view, script_view, temperature_control
 from ui.live import drop_runner, live_view, session_runner
-from ui.rnn import controls, draw_run, inside_view, script_view, temperature_control
 from ui.shell import ensure_shell, seed
 
 ensure_shell()

@@ -17,7 +17,7 @@ from core.text.figures import (
     probability_figure,
 )
 from core.text.try_this import try_this_markdown
-from ui import text_models
+from pages.sentiment import text_models
 from ui.shell import ensure_shell
 
 ensure_shell()

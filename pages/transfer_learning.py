@@ -35,9 +35,7 @@ from core.transfer.figures import (
 )
 from core.transfer.train import HeadConfig, freeze_counts
 from core.vision.images import EXTENSIONS, ImageError, load_image
-from ui.live import drop_runner, live_view, session_runner
-from ui.shell import SEED_KEY, ensure_shell
-from ui.transfer import (
+from pages.transfer_learning.training import (
     builtin_workspace,
     compare_job,
     data_identity,
@@ -49,6 +47,8 @@ from ui.transfer import (
     take_in,
     thumbnail_png,
 )
+from ui.live import drop_runner, live_view, session_runner
+from ui.shell import SEED_KEY, ensure_shell
 
 ensure_shell()
 OWN = "own"

@@ -29,8 +29,8 @@ from core.playground.live import PICTURE_SIZE, RunFigures, Snapshot, neuron_pict
 from core.playground.losses import LOSSES, losses_for
 from core.playground.optim import INITS, OPTIMIZERS, SCHEDULES
 from core.runner import Runner
+from pages.playground.form import config_from_widgets, widget_values
 from ui.live import drop_runner, picture, pixelated_picture, session_runner
-from ui.playground_form import config_from_widgets, widget_values
 from ui.shell import seed
 
 # The options of the select sliders (a link may add its own value: see options_with).
