@@ -26,7 +26,7 @@ from core.playground.engine import Engine, run_identity
 from core.playground.export import export_script
 from core.playground.features import FEATURES
 from core.playground.live import PICTURE_SIZE, RunFigures, Snapshot, neuron_picture, take_snapshot, warm_up
-from core.playground.losses import LOSSES, losses_for
+from core.playground.losses import PLAYGROUND_LOSSES, losses_for
 from core.playground.optim import INITS, OPTIMIZERS, SCHEDULES
 from core.runner import Runner
 from pages.playground.form import config_from_widgets, widget_values
@@ -155,7 +155,7 @@ def training_controls(task: str) -> None:
     state = st.session_state
     if state.play_loss not in losses_for(task):
         state.play_loss = losses_for(task)[0]
-    st.selectbox("Loss", losses_for(task), key="play_loss", help=LOSSES[state.play_loss].note)
+    st.selectbox("Loss", losses_for(task), key="play_loss", help=PLAYGROUND_LOSSES[state.play_loss].note)
     st.selectbox(
         "Optimizer", list(OPTIMIZERS), key="play_optimizer", help=OPTIMIZERS[state.play_optimizer].note
     )
