@@ -51,9 +51,9 @@ class Loss:
     # scores and the true class's index) or "distribution" (log-probabilities, target probabilities).
     kind: str
     note: str
+    playground: PlaygroundLoss | None = None  # how the Training playground offers it, if it does
     param: LossParam | None = None
     fixed: tuple[tuple[str, object], ...] = ()  # keyword arguments the page always passes
-    playground: PlaygroundLoss | None = None  # how the Training playground offers it, if it does
 
     def build(self, value: float | None = None, reduction: str | None = None) -> nn.Module:
         """The torch.nn module with the page's parameter value (its default when None)."""
@@ -72,25 +72,40 @@ class Loss:
         return f"nn.{self.module}(" + ", ".join(f"{k}={v!r}" for k, v in kwargs.items()) + ")"
 
 
+# The three losses the Training playground offers, under its names (the registry's entries carry them).
+HALF_MSE = PlaygroundLoss(
+    "MSE/2",
+    ("classification", "regression"),
+    lambda o, t: F.mse_loss(o, t) / 2,
+    "F.mse_loss(out, target) / 2",
+    "Half the mean squared error, mean of ½(o − t)²: nn.MSELoss()/2, TensorFlow Playground's "
+    "loss (the ½ makes its gradient o − t). Classes are written −1/+1 and the output goes "
+    "through tanh.",
+    codes.HALF_MSE,
+)
+BCE_ON_LOGITS = PlaygroundLoss(
+    "BCE",
+    ("classification",),
+    F.binary_cross_entropy_with_logits,
+    "F.binary_cross_entropy_with_logits(out, target)",
+    "Binary cross-entropy on the logit (sigmoid "
+    "inside the loss): the standard for two classes; classes are 0/1.",
+    codes.BCE_WITH_LOGITS,
+)
+HUBER = PlaygroundLoss(
+    "Huber",
+    ("regression",),
+    F.huber_loss,
+    "F.huber_loss(out, target)",
+    "Quadratic near 0, linear beyond |o − t| = 1: regression that outliers cannot dominate.",
+    codes.HUBER,
+)
+
 LOSSES: dict[str, Loss] = {
     entry.name: entry
     for entry in (
         Loss(
-            "MSE",
-            "MSELoss",
-            r"(\hat y - y)^2",
-            "value",
-            "Squares errors: large errors dominate.",
-            playground=PlaygroundLoss(
-                "MSE/2",
-                ("classification", "regression"),
-                lambda o, t: F.mse_loss(o, t) / 2,
-                "F.mse_loss(out, target) / 2",
-                "Half the mean squared error, mean of ½(o − t)²: nn.MSELoss()/2, TensorFlow Playground's "
-                "loss (the ½ makes its gradient o − t). Classes are written −1/+1 and the output goes "
-                "through tanh.",
-                codes.HALF_MSE,
-            ),
+            "MSE", "MSELoss", r"(\hat y - y)^2", "value", "Squares errors: large errors dominate.", HALF_MSE
         ),
         Loss(
             "MAE", "L1Loss", r"|\hat y - y|", "value", "Absolute error: every unit of error costs the same."
@@ -102,15 +117,8 @@ LOSSES: dict[str, Loss] = {
             r"\delta\,(|\hat y - y| - \tfrac12\delta) & \text{otherwise}\end{cases}",
             "value",
             "Quadratic for small errors, linear beyond δ: MSE near the fit, MAE for outliers.",
+            HUBER,
             LossParam("delta", 1.0, 0.1, 5.0),
-            playground=PlaygroundLoss(
-                "Huber",
-                ("regression",),
-                F.huber_loss,
-                "F.huber_loss(out, target)",
-                "Quadratic near 0, linear beyond |o − t| = 1: regression that outliers cannot dominate.",
-                codes.HUBER,
-            ),
         ),
         Loss(
             "BCE",
@@ -125,15 +133,7 @@ LOSSES: dict[str, Loss] = {
             r"-\,[\,y \log \sigma(z) + (1-y)\log(1-\sigma(z))\,] = \max(z,0) - z\,y + \log(1+e^{-|z|})",
             "logit",
             "The same loss on the raw score z, the sigmoid folded in: stable for any z.",
-            playground=PlaygroundLoss(
-                "BCE",
-                ("classification",),
-                F.binary_cross_entropy_with_logits,
-                "F.binary_cross_entropy_with_logits(out, target)",
-                "Binary cross-entropy on the logit (sigmoid "
-                "inside the loss): the standard for two classes; classes are 0/1.",
-                codes.BCE_WITH_LOGITS,
-            ),
+            BCE_ON_LOGITS,
         ),
         Loss(
             "CrossEntropy",
@@ -148,7 +148,7 @@ LOSSES: dict[str, Loss] = {
             r"\frac{1}{C}\sum_{j \ne c} \max(0,\ \text{margin} - x_c + x_j)",
             "classes",
             "Multi-class hinge (SVM): zero once the true class's score beats every other by the margin.",
-            LossParam("margin", 1.0, 0.1, 3.0),
+            param=LossParam("margin", 1.0, 0.1, 3.0),
         ),
         Loss(
             "KLDiv",
@@ -163,14 +163,8 @@ LOSSES: dict[str, Loss] = {
         ),
     )
 }
-# The playground's losses by the name it shows, in the order of its kernel codes (codes.py), which is the
-# order of its menu: MSE/2, BCE, Huber.
-PLAYGROUND_LOSSES: dict[str, PlaygroundLoss] = {
-    use.name: use
-    for use in sorted(
-        (e.playground for e in LOSSES.values() if e.playground is not None), key=lambda u: u.kernel
-    )
-}
+# The playground's losses by the name it shows, in the order of its menu.
+PLAYGROUND_LOSSES: dict[str, PlaygroundLoss] = {use.name: use for use in (HALF_MSE, BCE_ON_LOGITS, HUBER)}
 
 
 def losses_for(task: str) -> list[str]:
