@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from core.backprop import (
+from core.training.backprop import (
     HIDDEN,
     XOR_INPUTS,
     XOR_TARGETS,
@@ -18,7 +18,7 @@ from core.backprop import (
     sgd_step,
     trace,
 )
-from core.figures.backprop import graph_figure, loss_curve_figure
+from core.training.backprop_figures import graph_figure, loss_curve_figure
 from ui.live import drop_runner, live_view, session_runner
 from ui.shell import ensure_shell, seed
 

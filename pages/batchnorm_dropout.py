@@ -3,17 +3,17 @@
 import pandas as pd
 import streamlit as st
 
-from core.batchnorm import BINS, BatchNormConfig, BatchNormJob, batchnorm_mlp
-from core.dropout import DropoutConfig, DropoutJob
-from core.figures.regularization import (
+from core.runner import Runner
+from core.training.batchnorm import BINS, BatchNormConfig, BatchNormJob, batchnorm_mlp
+from core.training.dropout import DropoutConfig, DropoutJob
+from core.training.regularization_code import batchnorm_script, dropout_script
+from core.training.regularization_figures import (
     curves_figure,
     histograms_figure,
     mask_figure,
     monte_carlo_figures,
     train_eval_figure,
 )
-from core.regularization_code import batchnorm_script, dropout_script
-from core.runner import Runner
 from ui.live import drop_runner, live_view, session_runner
 from ui.shell import ensure_shell, seed
 

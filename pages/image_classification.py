@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from core.figures.vision import gradcam_overlay, topk_bars
 from core.vision.code import pytorch_code
 from core.vision.compare import classes_in_both, verdict
 from core.vision.examples import EXAMPLE_PHOTOS, example_names
+from core.vision.figures import gradcam_overlay, topk_bars
 from core.vision.gradcam import GRAD_CAM_SCALE_NOTE, grad_cam
 from core.vision.images import EXTENSIONS, ImageError
 from core.vision.inference import Classification, classify
@@ -19,7 +19,7 @@ from core.vision.registry import (
     download_weights,
 )
 from core.vision.try_this import try_this_markdown
-from ui.image_models import cached_example, cached_model, decode_upload
+from pages.image_classification.image_models import cached_example, cached_model, decode_upload
 from ui.shell import ensure_shell
 
 ensure_shell()

@@ -5,8 +5,8 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from core.figures.schedules import loss_and_lr_figure, range_test_figure, schedules_figure
-from core.lr_training import (
+from core.runner import Runner
+from core.training.lr_training import (
     RANGE_END,
     RANGE_START,
     RANGE_STEPS,
@@ -16,8 +16,8 @@ from core.lr_training import (
     lr_range_test,
     pytorch_script,
 )
-from core.runner import Runner
-from core.schedules import MIN_EPOCHS, SCHEDULES, schedule_code, schedule_lrs, scripted_losses
+from core.training.schedule_figures import loss_and_lr_figure, range_test_figure, schedules_figure
+from core.training.schedules import MIN_EPOCHS, SCHEDULES, schedule_code, schedule_lrs, scripted_losses
 from ui.live import drop_runner, live_view, session_runner
 from ui.shell import ensure_shell, seed
 

@@ -4,8 +4,7 @@ same start, then on a real network with the same initial weights and the same mi
 import pandas as pd
 import streamlit as st
 
-from core.figures.optimizers import contour_figure, network_race_figure, race_loss_figure
-from core.optim_race import (
+from core.training.optim_race import (
     FUNCTIONS,
     KNOBS,
     TOLERANCE,
@@ -17,6 +16,7 @@ from core.optim_race import (
     race,
     results,
 )
+from core.training.optimizer_figures import contour_figure, network_race_figure, race_loss_figure
 from ui.live import drop_runner, live_view, session_runner
 from ui.shell import ensure_shell, seed
 

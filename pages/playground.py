@@ -6,8 +6,7 @@ import streamlit as st
 from core.playground.config import to_query
 from core.playground.datasets import UPLOAD, split
 from core.playground.engine import uses_fast_path
-from ui.live import live_view
-from ui.playground import (
+from pages.playground.view import (
     FPS,
     SLOW_EVERY,
     controls,
@@ -19,6 +18,7 @@ from ui.playground import (
     starting_config,
     warm_up_once,
 )
+from ui.live import live_view
 from ui.shell import ensure_shell
 
 TRY_THIS = """

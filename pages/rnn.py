@@ -4,14 +4,14 @@ sequence tasks, their hidden states, gates and gradients through time."""
 import pandas as pd
 import streamlit as st
 
-from core.figures.rnn import forecast_figure
 from core.rnn.export import seed_script
+from core.rnn.figures import forecast_figure
 from core.rnn.job import RNNJob
 from core.rnn.simple import build_seed_model, hand_recurrence, shape_table
 from core.rnn.text import TextError, prepare_text
 from core.rnn.views import forecast_view
+from pages.rnn.training import controls, draw_run, inside_view, script_view, temperature_control
 from ui.live import drop_runner, live_view, session_runner
-from ui.rnn import controls, draw_run, inside_view, script_view, temperature_control
 from ui.shell import ensure_shell, seed
 
 ensure_shell()

@@ -5,19 +5,19 @@ import math
 
 import streamlit as st
 
-from core.figures.text import (
+from core.text import batch
+from core.text.attributions import Attribution, edit_word, words_of
+from core.text.code import offline_code, pipeline_code
+from core.text.examples import EXAMPLE_TEXTS, example_note
+from core.text.figures import (
     MAX_ATTENTION_TOKENS,
     attention_figure,
     highlighted_html,
     histogram_figure,
     probability_figure,
 )
-from core.text import batch
-from core.text.attributions import Attribution, edit_word, words_of
-from core.text.code import offline_code, pipeline_code
-from core.text.examples import EXAMPLE_TEXTS, example_note
 from core.text.try_this import try_this_markdown
-from ui import text_models
+from pages.sentiment import text_models
 from ui.shell import ensure_shell
 
 ensure_shell()

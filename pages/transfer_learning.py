@@ -4,12 +4,6 @@ freezing does by comparing from-scratch, frozen and fine-tuned training on the s
 import numpy as np
 import streamlit as st
 
-from core.figures.transfer import (
-    class_counts,
-    embedding_scatter,
-    pca_2d,
-    probability_bars,
-)
 from core.transfer.backbone import DEFAULT_BACKBONE, ModelUnavailable, backbone_names, backbone_title
 from core.transfer.builtin import TASKS
 from core.transfer.data import (
@@ -33,11 +27,15 @@ from core.transfer.export import (
     recipe_script,
     run_offline_recipe,
 )
+from core.transfer.figures import (
+    class_counts,
+    embedding_scatter,
+    pca_2d,
+    probability_bars,
+)
 from core.transfer.train import HeadConfig, freeze_counts
 from core.vision.images import EXTENSIONS, ImageError, load_image
-from ui.live import drop_runner, live_view, session_runner
-from ui.shell import SEED_KEY, ensure_shell
-from ui.transfer import (
+from pages.transfer_learning.training import (
     builtin_workspace,
     compare_job,
     data_identity,
@@ -49,6 +47,8 @@ from ui.transfer import (
     take_in,
     thumbnail_png,
 )
+from ui.live import drop_runner, live_view, session_runner
+from ui.shell import SEED_KEY, ensure_shell
 
 ensure_shell()
 OWN = "own"

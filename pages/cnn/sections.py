@@ -13,6 +13,14 @@ from torch import nn
 
 from core.cnn import conv, drawing, export
 from core.cnn.data import DATASETS, DatasetUnavailable, ImageSplits, load_dataset
+from core.cnn.figures import (
+    confusion_figure,
+    curves_figure,
+    gradcam_figure,
+    grid_figure,
+    mosaic_figure,
+    probability_figure,
+)
 from core.cnn.inspect import (
     cell_examples,
     confusion_matrix,
@@ -34,14 +42,6 @@ from core.cnn.model import (
 )
 from core.cnn.train import CNNJob, untrained_score
 from core.cnn.weights import DEFAULT_WEIGHTS, REPRODUCE, TrainedCNN, UnreadableWeights, facts_line, load
-from core.figures.cnn import (
-    confusion_figure,
-    curves_figure,
-    gradcam_figure,
-    grid_figure,
-    mosaic_figure,
-    probability_figure,
-)
 from core.runner import Runner
 from core.vision.images import ImageError, load_image
 from ui.live import drop_runner, live_view, session_runner

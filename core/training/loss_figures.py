@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.figures.style import NEUTRAL, POSITIVE, SERIES, base_layout
-from core.losses import Curve, OutlierFit, Saturation
+from core.training.losses import Curve, OutlierFit, Saturation
 
 
 def curve_figure(curve: Curve, name: str) -> go.Figure:
