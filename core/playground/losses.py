@@ -64,6 +64,17 @@ def output_activation(loss: str, task: str) -> str:
     return "Tanh" if task == "classification" and loss == "MSE/2" else "Identity"
 
 
+def no_hidden_note(loss: str, task: str) -> str:
+    """What a network without hidden layers computes: one Linear layer, then the output activation."""
+    if task != "classification":
+        return "No hidden layers: the output w·x + b is a linear function of the input features."
+    output = "tanh(w·x + b)" if output_activation(loss, task) == "Tanh" else "the logit w·x + b"
+    return (
+        f"No hidden layers: the output is {output}, so the decision boundary (w·x + b = 0) is a straight "
+        "line in the input features."
+    )
+
+
 def encode_targets(labels: torch.Tensor, loss: str, task: str) -> torch.Tensor:
     """Targets the loss compares with: 0/1 classes become ±1 under MSE/2; regression values pass through."""
     if task == "classification" and loss == "MSE/2":
