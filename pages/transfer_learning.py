@@ -311,8 +311,8 @@ with st.expander("Try this", expanded=True):
         f"{len(classes)} weights + {len(classes)} biases); at 0 nothing is frozen.\n"
         "- **Textures**, *What freezing does*, Play (seed 0): *frozen* is at 100 % from epoch 1, "
         "*fine-tuned* gets there by epoch 3, and *from scratch* (same network, random weights, same "
-        "pictures) is still at chance, 33 %, after 6: with 50 pictures, what the pretrained weights know "
-        "is the difference."
+        "pictures) is still at chance, 33 %, after 6: with 51 training pictures, what the pretrained weights "
+        "know is the difference."
     )
 
 with st.expander("PyTorch for these settings"):

@@ -15,14 +15,21 @@ from torch import nn
 from torch.optim import lr_scheduler
 
 from core.backprop import BackpropConfig, XorLoop
+from core.batchnorm import BatchNormConfig, BatchNormJob
+from core.cnn.data import DATASETS, load_dataset
+from core.cnn.model import CNNConfig, parameter_count
+from core.cnn.model import build_model as build_cnn
+from core.cnn.train import CNNJob
 from core.figures.losses import curve_figure
 from core.losses import LOSSES, curve
 from core.playground.config import PlaygroundConfig
 from core.playground.losses import no_hidden_note, output_activation
 from core.playground.model import build_model
 from core.playground.optim import INITS
+from core.rnn.config import RNNConfig
 from core.rnn.data import adding_batch
-from core.schedules import SCHEDULES
+from core.rnn.job import RNNJob
+from core.schedules import PLATEAU_PATIENCE, SCHEDULES, scripted_losses, torch_lrs
 from core.text.offline import MAX_TOKENS, minilm_dir
 from core.transfer.backbone import Trunk, split_blocks
 from core.vision.registry import MODELS, LiteClassifier
@@ -243,3 +250,56 @@ def test_max_tokens_is_minilms_truncation_length_not_its_training_length() -> No
     assert MAX_TOKENS == config["max_seq_length"] == 256
     card = (Path(folder) / "README.md").read_text()
     assert "The sequence length was limited to 128 tokens" in card
+
+
+# ---- found by the page audit (list: /work/notes/audit-findings.md)
+
+
+def test_batch_norm_defaults_fall_to_0_07_while_the_plain_net_stays_at_ln_2() -> None:
+    job = BatchNormJob(BatchNormConfig())
+    while not job.done:
+        job.step()
+    snap = job.snapshot()
+    assert round(snap["losses"]["batch norm"][-1], 2) == 0.07
+    assert round(snap["losses"]["plain"][-1], 3) == round(math.log(2), 3)
+    assert all(round(float(s), 1) == 1.0 for s in snap["stds"]["batch norm"][-1])
+    assert says("with it the loss falls to about 0.07 (seed 0)") and says("layer at std ≈ 1.")
+
+
+def test_reduce_on_plateau_cuts_at_the_11th_bad_epoch() -> None:
+    losses = scripted_losses(60)
+    best = [t for t in range(60) if losses[t] < min(losses[:t], default=math.inf) * (1 - 1e-4)]
+    assert best[-2:] == [25, 44]  # the last new best before the cut is epoch 25
+    rates = torch_lrs("ReduceLROnPlateau", 0.1, 60, losses)  # rates[t]: the rate used during epoch t
+    first_cut = next(t for t in range(60) if rates[t] < 0.1)
+    assert first_cut == 37 and len(range(26, first_cut)) == PLATEAU_PATIENCE + 1  # bad epochs 26..36
+    assert "at the 11th" in SCHEDULES["ReduceLROnPlateau"].note
+
+
+def test_simple_cnn_is_the_custom_cnn_without_batch_norm_and_learns_slower() -> None:
+    data = load_dataset("digits")
+
+    def accuracy(**settings: object) -> tuple[float, int]:
+        config = CNNConfig(dataset="digits", epochs=10, **settings)
+        job = CNNJob(config, data)
+        while not job.done:
+            job.train_for(5.0)
+        return round(job.snapshot().history.test_accuracy[-1], 4), job.snapshot().parameters
+
+    simple = accuracy(architecture="simple")
+    assert simple == accuracy(channels=16, batch_norm=False, dropout=0.0) == (0.9044, 6090)
+    assert accuracy(channels=16, dropout=0.0)[0] == 0.9711
+    mnist = DATASETS["mnist"].shape
+    assert parameter_count(build_cnn(CNNConfig(), mnist)) == 50_378
+    assert parameter_count(build_cnn(CNNConfig(architecture="mlp"), mnist)) == 101_770
+    assert says("(the custom model with 16 channels, dropout 0) reaches **97.11%**")
+    assert says("(101,770 against 50,378)")
+
+
+def test_the_vanilla_rnn_stays_near_0_18_on_the_adding_problem() -> None:
+    job = RNNJob(RNNConfig(cell="RNN", steps=1000))
+    while not job.done:
+        job.train_for(5.0)
+    after_start = np.array(job.metrics[1:])  # test MSE every 25 steps, after the first
+    assert round(float(np.median(after_start)), 2) == 0.18 and after_start.min() > 0.95 / 6
+    assert says("the vanilla RNN stays near 0.18 for all 3000 steps, never much below 1/6 ≈ 0.167")

@@ -12,7 +12,7 @@ from core.transfer.builtin import TASKS
 from core.transfer.data import FeatureCache, stratified_split
 from core.transfer.export import OFFLINE_RECIPE
 from core.transfer.train import HeadConfig, HeadJob
-from core.transfer.workspace import from_task, head_data
+from core.transfer.workspace import finetune_data, from_task, head_data
 from tests.learner_text import says
 
 
@@ -58,3 +58,11 @@ def test_both_recipes_put_the_frozen_model_in_eval_mode(recipe: str) -> None:
 
     code = getattr(export, recipe).substitute(n_classes=3)
     assert code.index("requires_grad = False") < code.index("model.eval()") < code.index("nn.Linear(num_ftrs")
+
+
+def test_the_comparison_trains_on_51_textures() -> None:
+    backbone = load_backbone()
+    space = from_task(TASKS["textures"].load(), backbone, FeatureCache(backbone.name))
+    _, train_y, _, val_y = finetune_data(space, backbone, 0.2, 0)  # the page's defaults
+    assert (len(train_y), len(val_y)) == (51, 12)
+    assert says("with 51 training pictures, what the pretrained weights know is the difference")
