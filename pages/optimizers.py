@@ -55,9 +55,10 @@ def reset_settings() -> None:
 st.title("Optimizers")
 st.markdown(
     "An optimizer turns gradients into steps. **SGD** steps by −lr × gradient; **momentum** keeps an "
-    "exponentially decaying sum of past gradients (velocity) and steps along it; **Nesterov** takes the "
-    "gradient as if the velocity step were already made; **Adagrad** divides each coordinate's step by the "
-    "root of the sum of all its past squared gradients, **RMSprop** by the root of a decaying average of "
+    "exponentially decaying sum of past gradients (velocity v ← μ·v + g) and steps along it; **Nesterov** "
+    "(`SGD(nesterov=True)`) takes the gradient g at the current weights, updates v, then steps along "
+    "g + μ·v (a cheap way to look one velocity step ahead); **Adagrad** divides each coordinate's step by "
+    "the root of the sum of all its past squared gradients, **RMSprop** by the root of a decaying average of "
     "them; **Adam** combines a momentum average with RMSprop's scaling, both bias-corrected; **AdamW** is "
     "Adam with weight decay applied to the weights directly instead of added to the gradient. Every step "
     "here is `torch.optim`'s own."

@@ -25,7 +25,9 @@ def _doc(text: str, note: str = "") -> dict[str, str]:
 
 @dataclass(frozen=True)
 class PlaygroundConfig:
-    """Everything that decides a playground run. Defaults are TensorFlow Playground's (reference setup A)."""
+    """Everything that decides a playground run. Defaults are TensorFlow Playground's (reference setup A)
+    except the initialisation: it draws weights from U(−0.5, 0.5) and sets biases to 0.1; here Xavier-uniform
+    weights and zero biases."""
 
     dataset: str = field(default="circle", metadata=_doc("dataset: " + ", ".join(DATASETS)))
     points: int = field(default=500, metadata=_doc("number of points, 20–2000"))

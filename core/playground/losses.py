@@ -155,7 +155,8 @@ LOSSES: dict[str, Loss] = {
             "KLDivLoss",
             r"\sum_j t_j\,(\log t_j - \text{input}_j),\quad \text{input} = \log q",
             "distribution",
-            "Distance of the predicted distribution q from the target t. PyTorch's input is "
+            "KL(t ‖ q): how much the predicted distribution q diverges from the target t; not a distance, "
+            "since KL(t ‖ q) ≠ KL(q ‖ t) in general. PyTorch's input is "
             "log-probabilities (log q, e.g. log_softmax), the target plain probabilities; "
             "reduction='batchmean' divides the sum by the batch size, which is the true KL divergence "
             "('mean' would also divide by the number of classes).",
@@ -175,6 +176,17 @@ def losses_for(task: str) -> list[str]:
 def output_activation(loss: str, task: str) -> str:
     """The output layer's activation: tanh for ±1 classes under MSE/2, none (a logit or a value) otherwise."""
     return "Tanh" if task == "classification" and loss == "MSE/2" else "Identity"
+
+
+def no_hidden_note(loss: str, task: str) -> str:
+    """What a network without hidden layers computes: one Linear layer, then the output activation."""
+    if task != "classification":
+        return "No hidden layers: the output w·x + b is a linear function of the input features."
+    output = "tanh(w·x + b)" if output_activation(loss, task) == "Tanh" else "the logit w·x + b"
+    return (
+        f"No hidden layers: the output is {output}, so the decision boundary (w·x + b = 0) is a straight "
+        "line in the input features."
+    )
 
 
 def encode_targets(labels: torch.Tensor, loss: str, task: str) -> torch.Tensor:

@@ -30,7 +30,7 @@ def curve_figure(curve: Curve, name: str) -> go.Figure:
     )
     fig.update_xaxes(title=curve.x_label, row=2, col=1)
     fig.update_yaxes(title="loss", row=1, col=1)
-    fig.update_yaxes(title="d loss / d x", row=2, col=1)
+    fig.update_yaxes(title=f"d loss / d {curve.symbol}", row=2, col=1)
     return base_layout(fig, height=460)
 
 

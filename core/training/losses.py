@@ -22,6 +22,7 @@ class Curve:
     loss: list[float]
     gradient: list[float]
     x_label: str
+    symbol: str  # the varied value's symbol, for the derivative's axis: d loss / d symbol
 
 
 def curve(name: str, target: float, value: float | None = None, points: int = 401) -> Curve:
@@ -31,12 +32,12 @@ def curve(name: str, target: float, value: float | None = None, points: int = 40
     class's score with the other two at 0 (the target is the class). distribution: two classes, the predicted
     probability q of the first, target (y, 1 − y)."""
     entry = LOSSES[name]
-    low, high, label = {
-        "value": (target - 3.0, target + 3.0, "prediction ŷ"),
-        "probability": (0.001, 0.999, "predicted probability p"),
-        "logit": (-8.0, 8.0, "logit z"),
-        "classes": (-4.0, 4.0, "score of the true class x_c (others 0)"),
-        "distribution": (0.001, 0.999, "predicted probability q of class 1 (class 2: 1 − q)"),
+    low, high, label, symbol = {
+        "value": (target - 3.0, target + 3.0, "prediction ŷ", "ŷ"),
+        "probability": (0.001, 0.999, "predicted probability p", "p"),
+        "logit": (-8.0, 8.0, "logit z", "z"),
+        "classes": (-4.0, 4.0, "score of the true class x_c (others 0)", "x_c"),
+        "distribution": (0.001, 0.999, "predicted probability q of class 1 (class 2: 1 − q)", "q"),
     }[entry.kind]
     x = torch.linspace(low, high, points, dtype=torch.float64, requires_grad=True)  # (N,)
     loss_fn = entry.build(value, reduction="none")
@@ -51,7 +52,7 @@ def curve(name: str, target: float, value: float | None = None, points: int = 40
         t = torch.tensor([target, 1 - target], dtype=torch.float64).expand(points, 2)
         losses = loss_fn(q.log(), t).sum(dim=1)  # (N,): per example, what 'batchmean' gives for a batch of 1
     (grad,) = torch.autograd.grad(losses.sum(), x)
-    return Curve(x.detach().tolist(), losses.detach().tolist(), grad.tolist(), label)
+    return Curve(x.detach().tolist(), losses.detach().tolist(), grad.tolist(), label, symbol)
 
 
 @dataclass(frozen=True)

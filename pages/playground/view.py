@@ -26,7 +26,7 @@ from core.playground.engine import Engine, run_identity
 from core.playground.export import export_script
 from core.playground.features import FEATURES
 from core.playground.live import PICTURE_SIZE, RunFigures, Snapshot, neuron_picture, take_snapshot, warm_up
-from core.playground.losses import PLAYGROUND_LOSSES, losses_for
+from core.playground.losses import PLAYGROUND_LOSSES, losses_for, no_hidden_note
 from core.playground.optim import INITS, OPTIMIZERS, SCHEDULES
 from core.runner import Runner
 from pages.playground.form import config_from_widgets, widget_values
@@ -248,7 +248,7 @@ def planes(snap: Snapshot, figures: RunFigures, playing: bool) -> None:
     right.caption(
         "Every hidden neuron over the input plane, a column per layer"
         if snap.maps
-        else "No hidden layers: the output is a linear function of the inputs."
+        else no_hidden_note(snap.config.loss, snap.task)
     )
     if playing:
         with left:
