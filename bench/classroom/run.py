@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -210,8 +211,8 @@ def measure(learners: int, args: argparse.Namespace) -> dict:
         result |= summary(tours)
     finally:
         if profiler is not None:
-            profiler.terminate()
-            profiler.wait(timeout=30)
+            profiler.send_signal(signal.SIGINT)  # py-spy writes its samples when interrupted
+            profiler.wait(timeout=60)
         if front is not None:
             front.stop()
         for server in servers:

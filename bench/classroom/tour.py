@@ -7,8 +7,10 @@
   2. /image_classification: pick the example photo "Cup of coffee" (timed until the first model's headline
      changes: its top class);
   3. /sentiment: type a negative review, different for each learner, and run it (timed until NEGATIVE);
-  4. /cnn, part "Train a CNN": Play (timed until the epoch counter moves), 2 s, Pause (timed until Play is
-     back), Play again and close the tab while it trains (its worker must stop by itself).
+  4. /cnn, part "Train a CNN": Play (timed until the count of training examples seen moves: the epoch
+     counter's two decimals move every 600 examples, which takes seconds when a class trains at once),
+     2 s, Pause (timed until Play is back), Play again and close the tab while it trains (its worker must
+     stop by itself).
 
 Pages are opened through the app's navigation, as a learner clicks the sidebar, in one session per learner;
 each opening is timed until its script run finished. `record(kind, name, seconds, error)` is told every
@@ -21,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bench.classroom.client import Session
+from bench.classroom.client import Session, SessionError
 
 NEGATIVE_TEXT = "A dull, lifeless film: the plot is predictable and the acting is dreadful."
 HOLD = 1.0  # seconds the epoch counter must stay put after Pause
@@ -99,14 +101,19 @@ class Tour:
         s.wait(ready, self.result.stage)
         self.timed("open", f"/{page}", time.perf_counter() - started)
 
-    def play(self, step: str) -> None:
-        """Press Play, timed until the epoch counter moves; then wait for the Pause button."""
+    def play(self, step: str, progress: Callable[[], str | None]) -> None:
+        """Press Play, timed until `progress()` (what the page shows of the run's progress) changes; then
+        wait for the Pause button."""
         s = self.session
         self.result.stage = step
-        before = s.metric("Epoch")
+        before = progress()
         started = time.perf_counter()
         s.click("Play")
-        s.wait(lambda: s.metric("Epoch") not in (None, before), step)
+        try:
+            s.wait(lambda: progress() not in (None, before), step)
+        except SessionError as error:
+            shown = "Pause" if s.has_button("Pause") else "Play" if s.has_button("Play") else "no button"
+            raise SessionError(f"{error} (progress {before} → {progress()}, {shown} shown)") from error
         self.timed("click", step, time.perf_counter() - started)
         s.wait(lambda: s.has_button("Pause"), f"{step}: the Pause button")
 
@@ -141,7 +148,7 @@ class Tour:
     def playground(self) -> None:
         s = self.session
         self.open("playground", lambda: s.has_button("Play") and s.metric("Epoch") is not None)
-        self.play("playground_play")
+        self.play("playground_play", lambda: s.metric("Epoch"))
         self.before_training()
         start_epoch = epoch_number(s.metric("Epoch"))
         samples: list[tuple[float, float | None, tuple[str, ...]]] = []
@@ -194,7 +201,7 @@ class Tour:
         s.set_value("Part", "Train a CNN")
         s.wait(lambda: s.has_button("Play") and s.metric("Epoch") is not None and not s.running, "cnn part")
         before = epoch_number(s.metric("Epoch"))
-        self.play("cnn_play")
+        self.play("cnn_play", lambda: next((t for t in s.markdown() if "training examples seen" in t), None))
         s.watch(lambda: False, 2.0)
         self.result.seen["cnn_epochs_moved"] = str((epoch_number(s.metric("Epoch")) or 0) > (before or 0))
         self.pause("cnn_pause")
