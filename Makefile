@@ -38,7 +38,7 @@ nginx:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null; }
 
 run: install
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m ui.serve run app.py --server.port $(PORT)
 
 test: install-dev
 	$(PY) -m pytest

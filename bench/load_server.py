@@ -1,5 +1,6 @@
-"""`python -m streamlit` with a look inside, for bench/load.py, bench/classroom and the replica test: the same
-server, plus a thread that answers questions about the process from outside.
+"""The app's server command (`python -m ui.serve`: Streamlit, warm-up at start) with a look inside, for
+bench/load.py, bench/classroom and the replica test: the same server, plus a thread that answers questions
+about the process from outside.
 
     .venv/bin/python -m bench.load_server run app.py --server.port 8765   # as `python -m streamlit run ...`
 
@@ -14,6 +15,7 @@ server's time goes when many sessions are busy.
 import collections
 import gc
 import json
+import logging
 import os
 import sys
 import threading
@@ -21,6 +23,8 @@ import time
 from pathlib import Path
 
 from streamlit.web.cli import main as streamlit_main
+
+from ui.serve import start_warm_up
 
 TICK = 0.5  # seconds between two CPU readings and two looks for a census request
 SAMPLE = 0.02  # seconds between two stack samples with $LOAD_PROFILE
@@ -133,6 +137,8 @@ def watch(path: Path, profile: bool) -> None:
 
 
 if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    start_warm_up()  # as the app's own command (ui/serve.py) does
     if os.environ.get("LOAD_CENSUS"):
         target = Path(os.environ["LOAD_CENSUS"])
         threading.Thread(

@@ -19,7 +19,7 @@ Timings come from the learners' own clocks: a click is from sending the rerun to
 its script run's end with the page usable. Locust's CSV (--out/locust_<N>_*.csv) has the same per name.
 The load generator's own CPU (user + system of the Locust process) per learner is reported: it must stay
 small for the learners not to take the server's core. --first-opens starts a fresh server on one core for
-each page and times its first open by deep link (what a class's first visitor to each page waits).
+each page and times its first open by deep link once the server's background warm-up is done (ui/serve.py).
 
 Prints one JSON line per N (also in --out/classroom_<N>x<replicas>.json), then a Markdown table.
 """
@@ -45,6 +45,7 @@ from bench.classroom.front import NginxFront  # noqa: E402
 from bench.load import census, cpu_seconds, load_average, memory_mb, quantile, workers  # noqa: E402
 from core.runner import IDLE_TIMEOUT  # noqa: E402
 from tests.e2e.conftest import StreamlitServer  # noqa: E402
+from ui.serve import DONE as WARM_UP_DONE  # noqa: E402
 
 STEPS = ("playground_play", "playground_pause", "image_classify", "sentiment_run", "cnn_play", "cnn_pause")
 PAGES = ("/playground", "/image_classification", "/sentiment", "/cnn")
@@ -264,16 +265,20 @@ def profile_summary(path: Path, top: int = 15) -> dict:
 
 
 def first_opens(args: argparse.Namespace) -> dict:
-    """Each page's first open by deep link on a fresh server pinned to one core."""
+    """Each page's first open by deep link on a fresh server (the app's command, ui/serve.py) pinned to one
+    core, once its warm-up logged that it is done: what the first visitor of each page waits."""
     pages = [p.strip() for p in args.pages.split(",")] if args.pages else None
     out = args.out / "first_opens"
     out.mkdir(parents=True, exist_ok=True)
     load_before = load_average()
     seconds: dict[str, float | str] = {}
+    warm_ups: list[float] = []
     for page in pages or page_names(out):
-        server = StreamlitServer(out, cpus=args.server_cpus.split(",")[0])
+        started = time.monotonic()
+        server = StreamlitServer(out, module="ui.serve", cpus=args.server_cpus.split(",")[0])
         try:
-            time.sleep(args.settle)
+            wait_for_log(server, WARM_UP_DONE)
+            warm_ups.append(round(time.monotonic() - started, 1))
             session = Session(server.url)
             try:
                 seconds[f"/{page}"] = round(session.open(page), 2)
@@ -285,20 +290,30 @@ def first_opens(args: argparse.Namespace) -> dict:
             server.stop()
     return {
         "first_open_s": seconds,
-        "settle_s": args.settle,
+        "server_start_to_warm_s": warm_ups,
         "load_before": load_before,
         "load_after": load_average(),
     }
 
 
+def wait_for_log(server: StreamlitServer, text: str, timeout: float = 600.0) -> None:
+    """Wait until the server's log has `text`."""
+    deadline = time.monotonic() + timeout
+    while text not in server.log_path.read_text():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the server did not log {text!r} within {timeout:.0f} s")
+        time.sleep(0.5)
+
+
 def page_names(out: Path) -> list[str]:
-    """Every page's URL path name ("" is the home page), as the app's navigation lists them."""
+    """Every page's URL path name ("" is the home page), once each, as the app's navigation lists them."""
     server = StreamlitServer(out)
     try:
         session = Session(server.url)
         session.open("")
         session.close()
-        return list(session.pages)
+        by_hash = {page_hash: name for name, page_hash in reversed(list(session.pages.items()))}
+        return sorted(by_hash.values())
     finally:
         server.stop()
 
@@ -339,9 +354,6 @@ def main() -> None:
     parser.add_argument("--py-spy", default="", help="py-spy's path when it is not on PATH")
     parser.add_argument("--first-opens", action="store_true", help="instead: each page's first open")
     parser.add_argument("--pages", default="", help="with --first-opens: these pages (comma-separated)")
-    parser.add_argument(
-        "--settle", type=float, default=0.0, help="with --first-opens: seconds before opening"
-    )
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "classroom")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
