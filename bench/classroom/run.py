@@ -183,6 +183,8 @@ def measure(learners: int, args: argparse.Namespace) -> dict:
     pids = [s.process.pid for s in servers]
     profiler = None
     try:
+        for server in servers:  # learners arrive once the servers have paid their first-use costs
+            wait_for_log(server, WARM_UP_DONE)
         result: dict = {"learners": learners, "replicas": args.replicas}
         result["rss_idle_mb"] = round(sum(memory_mb(p)["VmRSS"] for p in pids))
         seen: dict = {}
