@@ -44,17 +44,14 @@ def playground() -> None:
 
 def image_classification() -> None:
     from core.vision.examples import example_names
-    from core.vision.gradcam import grad_cam
-    from core.vision.inference import classify
     from core.vision.registry import COMPARISON_DEFAULT, DEFAULT_MODEL, available_models
-    from ui.image_models import cached_example, cached_model
+    from ui.image_models import classified_example, example_grad_cam
 
-    picture = cached_example(example_names()[0])
+    example = example_names()[0]  # what the page shows first, with its default top 5
     for name in (DEFAULT_MODEL, COMPARISON_DEFAULT):
         if name in available_models():
-            loaded = cached_model(name)
-            result = classify(loaded, picture.image)
-            grad_cam(loaded, result.model_input, result.predictions[0].index)
+            result = classified_example(name, example, 5)
+            example_grad_cam(name, example, result.predictions[0].index)
 
 
 def sentiment() -> None:
