@@ -90,8 +90,8 @@ def live_view(
 
     `draw(runner, playing)` reads the job through `runner.read` and draws it: playing, cheap pictures in
     fixed-size slots (`picture`); paused, interactive charts. The buttons live inside the redrawn part, so a
-    click reruns only that part; Play, Pause, Step and Reset then rerun the whole page at once, to switch
-    between the playing and the paused view (Pause draws no last frame: the paused view follows at once).
+    click reruns only that part and its effect (the final epoch after Pause) shows at once; the whole page
+    then reruns once to switch between the playing and the paused view (and after Step or Reset).
     Each redraw is the runner's heartbeat: when the tab closes or the visitor leaves the page, redraws stop
     and so does the worker. While several sessions play, core.runner.PACER stretches every view's redraw
     interval so that together they keep to their share of the CPU (never below MIN_RATE a second)."""
@@ -102,13 +102,16 @@ def live_view(
     def redraw() -> None:
         with runner.watching():
             training_buttons(runner, playing, key, step_help, on_reset, note)
-            if runner.closed or runner.playing != playing or (not playing and runner.steps != steps):
+            if runner.closed or (runner.playing and not playing) or (not playing and runner.steps != steps):
                 PACER.forget(runner)
-                st.rerun()  # Play, Pause, Step, Reset: the whole page follows (it shows the run outside too)
+                st.rerun()  # Play, Step, Reset: the whole page follows (it shows the run outside too)
             started = time.thread_time()
-            draw(runner, playing)
+            draw(runner, playing)  # after Pause: the epoch it stopped at shows before the page switches view
             if draw_slow is not None and not playing:
                 draw_slow(runner, playing)  # paused, Step redraws everything
+            if runner.playing != playing:
+                PACER.forget(runner)
+                st.rerun()
             if playing:
                 pace.measured(runner, "fast", time.thread_time() - started)
 
