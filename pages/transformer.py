@@ -407,8 +407,12 @@ with main:
 st.caption(f"Built-in text: {CORPUS_SOURCE}.")
 
 st.header("2. Inside the model")
-st.text_input(
-    "Prompt", PROMPT, key="tf_prompt", help="What the model reads before it writes (its known characters)"
+st.text_area(
+    "Prompt",
+    PROMPT,
+    height=68,
+    key="tf_prompt",
+    help="What the model reads before it writes: its known characters, the last `context` of them",
 )
 inside_view(runner)
 
@@ -416,7 +420,30 @@ st.header("3. Attention by hand, every number")
 hand_section(seed())
 
 st.header("Try this")
-st.markdown("Numbers measured with seed 0; see `bench/transformer.py`.")
+st.markdown(
+    "Measured with seed 0 on the built-in text, the page's defaults unless a change is named, 600 steps "
+    "(`bench/transformer.py try`, `core/transformer/experiments.py`); losses in nats per character.\n"
+    "- **The defaults**: the validation loss falls from 4.33 (ln 76, a uniform guess) to 2.72 in the first "
+    "100 steps and below 2.0 at step 1,100; after 6,000 steps it is about 1.6.\n"
+    "- **Causal mask off**: every position now also sees the characters after it, its own answer among them. "
+    "The training loss collapses to 0.05 (2.23 with the mask) and so does the validation loss, because the "
+    "held-out windows show the answer too. But the last position of each window, which has no future to "
+    "look at, is predicted worse than with the mask (3.14 against 2.37): the model learned to copy, not to "
+    "predict, and its samples are gibberish. Pause to see the upper triangles of its attention maps in use.\n"
+    "- **Positions none**: 2.48 against 2.24 with learned positions. Attention alone treats its input as a "
+    "set, yet the model still learns a little order, because the causal mask lets each position count how "
+    "many came before it.\n"
+    "- **Positions sinusoidal**: 3.32. The paper's table has values in [−1, 1], some fifty times nanoGPT's "
+    "initial token vectors (std 0.02), so at first the model sees mostly where a character is, not which: "
+    "the scale of what is added matters (the paper multiplies token vectors by √d to balance it).\n"
+    "- **Heads 1 against 4** (width 96 either way, the same parameters): 2.18 against 2.24, one head a "
+    "little lower at this size and budget; pause both and compare their attention maps.\n"
+    "- **Context 8 against 64**: 2.59 against 2.24; with 8 characters the model cannot see back to the "
+    "start of most words or to the speaker's name, though each step is four to five times faster.\n"
+    "- **Temperature 0.2 against 1.5** (after 600 steps): cold, 95% of the written words are real words but "
+    "only 19% are distinct (*the the that the*); hot, 24% are real and 96% distinct: made-up words. At 1.0 "
+    "it samples what the model predicts."
+)
 
 st.header("PyTorch for these settings")
 script_view(runner, config)

@@ -9,10 +9,17 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image, ImageDraw, ImageFont
 
-from core.figures.style import DIVERGING, NEUTRAL, POSITIVE, base_layout
+from core.figures.style import DIVERGING, NEUTRAL, POSITIVE
 
 WEIGHTS = "Blues"  # attention weights, 0..1
 MINUS_INFINITY = "−∞"
+# Every figure here is built as one dict and validated once, and names no template: plotly builds a named
+# template anew for each figure (30–80 ms here, several per paused page), and Streamlit's own chart theme
+# restyles the figure in the browser anyway. The margins and legend are core.figures.style.base_layout's.
+LAYOUT = {
+    "margin": {"l": 40, "r": 20, "t": 20, "b": 40},
+    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+}
 
 
 def token_labels(tokens: list[str]) -> list[str]:
@@ -41,12 +48,11 @@ def grid_figure(
     ticks: bool = True,
 ) -> go.Figure:
     """Heatmaps (trace dicts) in a grid, row by row, each on its own category axes with its title above.
-    Built as one dict and validated once: plotly's make_subplots and per-trace updates took 15 times as
-    long for the 16 maps of a 4-layer, 4-head model, most of a paused page's script time."""
+    make_subplots and per-trace updates took 15 times as long for the 16 maps of a 4-layer, 4-head model."""
     layout: dict = {
+        **LAYOUT,
         "height": height,
         "margin": {"l": 40, "r": 20, "t": 30, "b": 30},
-        "template": "plotly_white",
         "annotations": [],
     }
     for k, (trace, title) in enumerate(zip(traces, titles, strict=True)):
@@ -109,7 +115,7 @@ def matrices_figure(panels: list[Panel], height: int = 300) -> go.Figure:
                 "hovertemplate": "row %{y}, column %{x}: %{text}<extra></extra>",
             }
         )
-    return grid_figure(traces, [p.title for p in panels], 1, len(panels), height)
+    return grid_figure(traces, [p.title for p in panels], 1, len(panels), height, gap=0.08)
 
 
 def attention_maps_figure(maps: np.ndarray, tokens: list[str], height_per_layer: int = 240) -> go.Figure:
@@ -145,25 +151,28 @@ def generation_figure(
     """What the last position of the context read while the model wrote `written`: weights (L, h, T), one
     row per layer and head, a column per context character."""
     layers, heads, _ = weights.shape
-    rows = [f"layer {n + 1}, head {h + 1}" for n in range(layers) for h in range(heads)]
-    labels = token_labels(context)
-    fig = go.Figure(
-        go.Heatmap(
-            z=np.round(weights.reshape(layers * heads, -1), 3),
-            x=labels,
-            y=rows,
-            colorscale=WEIGHTS,
-            zmin=0.0,
-            zmax=1.0,
-            colorbar={"title": "weight"},
-            hovertemplate="%{y} reads '%{x}'<br>weight %{z:.3f}<extra></extra>",
-        )
-    )
-    fig.update_xaxes(
-        type="category", tickangle=0, tickfont={"size": 9}, title=f"context; it wrote {written!r}"
-    )
-    fig.update_yaxes(type="category", autorange="reversed")
-    return base_layout(fig, None, height or 60 + 22 * layers * heads)
+    trace = {
+        "type": "heatmap",
+        "z": np.round(weights.reshape(layers * heads, -1), 3),
+        "x": token_labels(context),
+        "y": [f"layer {n + 1}, head {h + 1}" for n in range(layers) for h in range(heads)],
+        "colorscale": WEIGHTS,
+        "zmin": 0.0,
+        "zmax": 1.0,
+        "colorbar": {"title": {"text": "weight"}},
+        "hovertemplate": "%{y} reads '%{x}'<br>weight %{z:.3f}<extra></extra>",
+    }
+    layout = {
+        **LAYOUT,
+        "height": height or 80 + 22 * layers * heads,
+        "xaxis": {
+            "type": "category",
+            "tickfont": {"size": 9},
+            "title": {"text": f"context; it wrote {written!r}"},
+        },
+        "yaxis": {"type": "category", "autorange": "reversed"},
+    }
+    return go.Figure({"data": [trace], "layout": layout})
 
 
 def loss_figure(
@@ -171,17 +180,38 @@ def loss_figure(
 ) -> go.Figure:
     """Training loss of every batch and the validation loss where it was measured, nats per character;
     `uniform` = ln(vocabulary), the loss of a model that knows nothing, dashed."""
-    fig = go.Figure()
-    fig.add_scatter(
-        x=np.arange(1, len(losses) + 1), y=losses, name="training loss (each batch)", line={"color": NEUTRAL}
-    )
-    fig.add_scatter(
-        x=eval_steps, y=val_losses, name="validation loss", line={"color": POSITIVE, "width": 2.5}
-    )
-    fig.add_hline(y=uniform, line={"dash": "dash", "color": "black"}, annotation_text="uniform guess: ln V")
-    fig.update_xaxes(title="step")
-    fig.update_yaxes(title="cross-entropy, nats per character", rangemode="tozero")
-    return base_layout(fig, None, height, revision="transformer_loss")
+    traces = [
+        {
+            "type": "scatter",
+            "x": np.arange(1, len(losses) + 1),
+            "y": losses,
+            "name": "training loss (each batch)",
+            "line": {"color": NEUTRAL, "width": 1},
+        },
+        {
+            "type": "scatter",
+            "x": eval_steps,
+            "y": val_losses,
+            "name": "validation loss",
+            "line": {"color": POSITIVE, "width": 2.5},
+        },
+        {
+            "type": "scatter",
+            "x": [0, max(len(losses), 1)],
+            "y": [uniform, uniform],
+            "name": "uniform guess: ln V",
+            "mode": "lines",
+            "line": {"color": "black", "dash": "dash", "width": 1},
+        },
+    ]
+    layout = {
+        **LAYOUT,
+        "height": height,
+        "uirevision": "transformer_loss",  # keeps the visitor's zoom across redraws
+        "xaxis": {"title": {"text": "step"}},
+        "yaxis": {"title": {"text": "cross-entropy, nats per character"}, "rangemode": "tozero"},
+    }
+    return go.Figure({"data": traces, "layout": layout})
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
@@ -235,4 +265,7 @@ def loss_picture(
         draw.line([(x, 12), (x + 16, 12)], fill=_rgb(colour), width=3)
         draw.text((x + 20, 12), name, fill=(60, 60, 60), font=font, anchor="lm")
         x += 34 + draw.textlength(name, font=font)
+    for dash in (x, x + 10):
+        draw.line([(dash, 12), (dash + 6, 12)], fill=(0, 0, 0))
+    draw.text((x + 20, 12), "uniform guess: ln V", fill=(60, 60, 60), font=font, anchor="lm")
     return np.asarray(picture)

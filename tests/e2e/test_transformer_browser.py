@@ -3,6 +3,7 @@ pictures that are never blank or broken, Pause shows the attention maps with no 
 tab leaves no training worker on the server. Screenshots (training and paused, desktop and phone sizes) go
 to $SCREENSHOT_DIR when set."""
 
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,10 +24,8 @@ def workers(server: StreamlitServer) -> int:
     """Training worker threads alive in the server process (named by core.runner)."""
     names = []
     for comm in Path(f"/proc/{server.process.pid}/task").glob("*/comm"):
-        try:
+        with contextlib.suppress(OSError):  # the thread ended while being listed
             names.append(comm.read_text().strip())
-        except OSError:  # the thread ended while being listed
-            pass
     return names.count(WORKER_NAME)
 
 

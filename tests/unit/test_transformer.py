@@ -209,7 +209,8 @@ def test_figures_draw_every_map_and_the_loss():
     assert fig.data[0].z.shape == (6, 3)
     losses = np.linspace(4.3, 2.0, 200)
     fig = loss_figure(losses, np.array([0, 100, 200]), np.array([4.3, 2.5, 2.1]), math.log(76))
-    assert len(fig.data) == 2
+    assert [t.name for t in fig.data][1:] == ["validation loss", "uniform guess: ln V"]
+    assert fig.data[2].y == (math.log(76), math.log(76))
     picture = loss_picture(losses, np.array([0, 100, 200]), np.array([4.3, 2.5, 2.1]), math.log(76), 320, 200)
     assert picture.shape == (200, 320, 3) and picture.std() > 10
     empty = loss_picture(np.array([]), np.array([0]), np.array([4.3]), math.log(76), 320, 200)

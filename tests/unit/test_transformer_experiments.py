@@ -13,7 +13,7 @@ def test_without_the_causal_mask_the_training_loss_collapses_but_writing_gets_wo
     assert masked.steps == unmasked.steps == 300
     # Every position sees its own target: the loss falls far below what predicting can reach.
     assert unmasked.train_loss < 0.5 * masked.train_loss, (unmasked, masked)
-    assert unmasked.val_loss < 0.5 * masked.val_loss  # the held-out text is no help: it sees the answer there too
+    assert unmasked.val_loss < 0.5 * masked.val_loss  # held-out text is no help: it sees the answer there too
     # The last position has no future to copy: there, the model without the mask is the worse predictor.
     assert unmasked.last_position_loss > masked.last_position_loss + 0.2, (unmasked, masked)
 
@@ -23,5 +23,6 @@ def test_temperature_counts_words():
     writing = experiments.temperature(job, (0.2, 1.5))
     assert set(writing) == {0.2, 1.5}
     for w in writing.values():
-        assert len(w.text) == experiments.SAMPLE_LENGTH and 0 <= w.known_words <= 1 and 0 < w.distinct_words <= 1
+        assert len(w.text) == experiments.SAMPLE_LENGTH
+        assert 0 <= w.known_words <= 1 and 0 < w.distinct_words <= 1
     assert experiments.words("To be, or NOT to be: 'tis") == ["to", "be", "or", "not", "to", "be", "'tis"]
