@@ -44,7 +44,8 @@ ensure_shell()
 
 RUNNER = "tf_runner"
 LRS = (0.0001, 0.0003, 0.001, 0.002, 0.003, 0.01, 0.03)
-SAMPLE_LENGTH = 200  # characters written per sample
+SAMPLE_LENGTH = 200  # characters written per sample when paused
+PLAYING_SAMPLE, SAMPLE_EVERY = 80, 10.0  # while training: characters, and seconds between two samples
 PROMPT = "Ham.\nTo be, or not to be: that is the question."
 LOSS_SIZE = (640, 300)  # the live loss picture, in pixels
 
@@ -155,14 +156,18 @@ def draw_run(runner: Runner, playing: bool) -> None:
 
 
 def draw_sample(runner: Runner, playing: bool) -> None:
-    """A sample of the model as it is now: redrawn every few seconds while it trains."""
+    """A sample of the model as it is now. While it trains, a short one every SAMPLE_EVERY seconds from a copy
+    of the model, outside the runner's lock: a session's fragments take turns, so a long sample would hold
+    back the live view's redraws, and with them the heartbeat that keeps the worker going."""
     temp, prompt = temperature(), st.session_state.get("tf_prompt", PROMPT)
-    probe = runner.read(lambda job: job.probe())
     if playing:
-        written = sample(probe.model, probe.alphabet, prompt, SAMPLE_LENGTH, temp, 0)
+        runner.heartbeat()
+        probe = runner.read(lambda job: job.probe())
+        written, step = sample(probe.model, probe.alphabet, prompt, PLAYING_SAMPLE, temp, 0), probe.steps
+        runner.heartbeat()
     else:
-        written = generation_of(runner.job, prompt, temp).written
-    st.caption(f"Written at step {probe.steps:,} after the prompt, temperature {temp:g} (seed 0):")
+        written, step = generation_of(runner.job, prompt, temp).written, runner.job.steps
+    st.caption(f"Written at step {step:,} after the prompt, temperature {temp:g} (seed 0):")
     st.code(written, language=None, wrap_lines=True, height=140)
 
 
@@ -402,7 +407,7 @@ with main:
             step_help="Train one step (one batch)",
             on_reset=lambda: drop_runner(RUNNER),
             draw_slow=draw_sample,
-            slow_every=5.0,
+            slow_every=SAMPLE_EVERY,
         )
 st.caption(f"Built-in text: {CORPUS_SOURCE}.")
 
