@@ -4,6 +4,7 @@ Recurrent networks page beside it, the live page's share of the headless pace, a
     nice -n 10 .venv/bin/python bench/transformer.py goal [--minutes 5]
     nice -n 10 .venv/bin/python bench/transformer.py lstm [--minutes 5]
     nice -n 10 .venv/bin/python bench/transformer.py live [--secs 30]
+    nice -n 10 .venv/bin/python bench/transformer.py overhead [--secs 10] [--rounds 6]
     nice -n 10 .venv/bin/python bench/transformer.py try [--steps 600]
 
 goal: the page's defaults (TransformerConfig()) on the built-in corpus, one torch thread, trained for
@@ -18,6 +19,7 @@ live: `python -m core train-transformer --seconds 20` (headless steps/s, measure
   server, the page opened in headless Chromium at 1400x1000, Play, and for --secs seconds the Step counter
   sampled every 10 ms in the page: the visible steps/s and its share of the headless pace, the pictures
   (none blank or broken in --shots screenshots), then Pause.
+overhead: the live page's server-side work without the browser (see run_overhead), in alternating rounds.
 try: each Try-this experiment at the page's defaults for --steps steps (seed 0), and samples at temperature
   0.2 and 1.5 from the default model after --steps steps.
 
@@ -26,6 +28,7 @@ Prints Markdown tables and the load average (`os.getloadavg`) before and after.
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -39,10 +42,14 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import core  # noqa: E402, F401  (one torch thread)
+from core.figures.playground import png_bytes  # noqa: E402
 from core.rnn.data import windows  # noqa: E402
 from core.rnn.model import SequenceModel, model_input, task_loss  # noqa: E402
+from core.runner import Runner  # noqa: E402
 from core.transformer import experiments  # noqa: E402
 from core.transformer.config import TransformerConfig  # noqa: E402
+from core.transformer.figures import loss_picture  # noqa: E402
+from core.transformer.inside import sample  # noqa: E402
 from core.transformer.job import EVAL_EVERY, TransformerJob  # noqa: E402
 
 TARGET = 2.0  # nats per character
@@ -255,6 +262,37 @@ def run_live(secs: float, shots: int, out: Path) -> None:
     )
 
 
+def run_overhead(secs: float, rounds: int) -> None:
+    """The live page's server-side work without a browser: the job in a core.runner.Runner while this thread
+    does what the page's fragments do (a heartbeat, a snapshot and the 640x300 loss picture twice a second, an
+    80-character sample from a copy every 10 s), against the same job stepped headless; alternating rounds,
+    so that the machine's load drifts over both alike."""
+    print("| round | headless steps/s | runner + drawing steps/s | share | load average |")
+    print("|---:|---:|---:|---:|---|")
+    for k in range(rounds):
+        job = TransformerJob(TransformerConfig(steps=10**9))
+        start, first = time.perf_counter(), job.steps
+        while time.perf_counter() - start < secs:
+            job.step()
+        headless = (job.steps - first) / (time.perf_counter() - start)
+        runner = Runner(TransformerJob(TransformerConfig(steps=10**9)))
+        runner.play()
+        time.sleep(1.0)
+        start, first, sampled = time.perf_counter(), runner.read(lambda j: j.steps), 0.0
+        while time.perf_counter() - start < secs:
+            runner.heartbeat()
+            snap = runner.read(lambda j: j.snapshot())
+            png_bytes(loss_picture(snap.losses, snap.eval_steps, snap.val_losses, math.log(76), 640, 300))
+            if time.perf_counter() - sampled > 10:
+                probe = runner.read(lambda j: j.probe())
+                sample(probe.model, probe.alphabet, "Ham.", 80, 1.0, 0)
+                sampled = time.perf_counter()
+            time.sleep(0.5)
+        live = (runner.read(lambda j: j.steps) - first) / (time.perf_counter() - start)
+        runner.close()
+        print(f"| {k + 1} | {headless:.1f} | {live:.1f} | {live / headless:.0%} | {load()} |", flush=True)
+
+
 def run_try(steps: int) -> None:
     config = TransformerConfig(steps=steps)
     print(f"Each run: the page's defaults, seed 0, {steps} steps.\n")
@@ -284,7 +322,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("part", choices=("goal", "lstm", "live", "try"))
+    parser.add_argument("part", choices=("goal", "lstm", "live", "overhead", "try"))
+    parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--secs", type=float, default=30.0)
     parser.add_argument("--shots", type=int, default=10)
@@ -298,6 +337,8 @@ def main() -> None:
         run_lstm(args.minutes)
     elif args.part == "live":
         run_live(args.secs, args.shots, args.out)
+    elif args.part == "overhead":
+        run_overhead(args.secs, args.rounds)
     else:
         run_try(args.steps)
     print(f"\nAfter: {load()}")

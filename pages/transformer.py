@@ -403,7 +403,7 @@ with main:
             runner,
             draw_run,
             "tf",
-            fps=2,
+            fps=1,  # at 2 redraws/s the browser took up to a third of the training pace (README)
             step_help="Train one step (one batch)",
             on_reset=lambda: drop_runner(RUNNER),
             draw_slow=draw_sample,
