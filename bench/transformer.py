@@ -42,7 +42,6 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import core  # noqa: E402, F401  (one torch thread)
-from core.figures.playground import png_bytes  # noqa: E402
 from core.rnn.data import windows  # noqa: E402
 from core.rnn.model import SequenceModel, model_input, task_loss  # noqa: E402
 from core.runner import Runner  # noqa: E402
@@ -282,7 +281,7 @@ def run_overhead(secs: float, rounds: int) -> None:
         while time.perf_counter() - start < secs:
             runner.heartbeat()
             snap = runner.read(lambda j: j.snapshot())
-            png_bytes(loss_picture(snap.losses, snap.eval_steps, snap.val_losses, math.log(76), 640, 300))
+            loss_picture(snap.losses, snap.eval_steps, snap.val_losses, math.log(76), 640, 300)
             if time.perf_counter() - sampled > 10:
                 probe = runner.read(lambda j: j.probe())
                 sample(probe.model, probe.alphabet, "Ham.", 80, 1.0, 0)

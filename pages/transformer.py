@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.figures.playground import png_bytes
 from core.rnn.job import TEXT_BLOCK, TEXT_HOLD_EVERY
 from core.rnn.text import MAX_CHARS, TextError
 from core.runner import Runner
@@ -147,7 +146,7 @@ def draw_run(runner: Runner, playing: bool) -> None:
         st.error("The loss became NaN or infinite: lower the learning rate, then Reset.")
     uniform = math.log(len(job.alphabet))
     if playing:
-        png = png_bytes(loss_picture(snap.losses, snap.eval_steps, snap.val_losses, uniform, *LOSS_SIZE))
+        png = loss_picture(snap.losses, snap.eval_steps, snap.val_losses, uniform, *LOSS_SIZE)
         picture(png, width=LOSS_SIZE[0])
     else:
         st.plotly_chart(

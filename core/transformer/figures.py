@@ -2,6 +2,7 @@
 maps of every layer and head, what a generated character attended to, and the loss curves (a picture while
 training, a chart when paused)."""
 
+import io
 import math
 from typing import NamedTuple
 
@@ -225,9 +226,9 @@ def loss_picture(
     uniform: float,
     width: int = 640,
     height: int = 300,
-) -> np.ndarray:
-    """loss_figure as a picture for the live view: the same lines on the same linear axes, no hover.
-    (height, width, 3) uint8"""
+) -> bytes:
+    """loss_figure as a PNG picture for the live view (ui.live.picture): the same lines on the same linear
+    axes, no hover; light compression, as it is drawn again at every redraw."""
     left, right, top, bottom = 48, 16, 28, 36
     plot_w, plot_h = width - left - right, height - top - bottom
     picture = Image.new("RGB", (width, height), "white")
@@ -268,4 +269,6 @@ def loss_picture(
     for dash in (x, x + 10):
         draw.line([(dash, 12), (dash + 6, 12)], fill=(0, 0, 0))
     draw.text((x + 20, 12), "uniform guess: ln V", fill=(60, 60, 60), font=font, anchor="lm")
-    return np.asarray(picture)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()

@@ -2,12 +2,14 @@
 training job, what the page reads from a paused model, and the figures."""
 
 import dataclasses
+import io
 import math
 import time
 
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 from torch.nn import functional as F
 
 from core.rnn.text import MAX_CHARS, MAX_VOCAB, UNKNOWN, TextError
@@ -211,7 +213,8 @@ def test_figures_draw_every_map_and_the_loss():
     fig = loss_figure(losses, np.array([0, 100, 200]), np.array([4.3, 2.5, 2.1]), math.log(76))
     assert [t.name for t in fig.data][1:] == ["validation loss", "uniform guess: ln V"]
     assert fig.data[2].y == (math.log(76), math.log(76))
-    picture = loss_picture(losses, np.array([0, 100, 200]), np.array([4.3, 2.5, 2.1]), math.log(76), 320, 200)
+    png = loss_picture(losses, np.array([0, 100, 200]), np.array([4.3, 2.5, 2.1]), math.log(76), 320, 200)
+    picture = np.asarray(Image.open(io.BytesIO(png)))
     assert picture.shape == (200, 320, 3) and picture.std() > 10
     empty = loss_picture(np.array([]), np.array([0]), np.array([4.3]), math.log(76), 320, 200)
-    assert empty.shape == (200, 320, 3)
+    assert Image.open(io.BytesIO(empty)).size == (320, 200)
