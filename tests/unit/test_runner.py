@@ -109,7 +109,7 @@ def test_the_worker_ends_without_heartbeats_and_resumes_with_one():
     runner = Runner(CountingJob(), idle_timeout=0.2)
     runner.play()
     wait_for(lambda: runner.training)
-    wait_for(lambda: not runner.training, timeout=2.0)  # nobody watching: the thread ends
+    wait_for(lambda: not runner.training)  # nobody watching: the thread ends
     assert runner.playing  # still wanted: the visitor only left
     count = runner.read(lambda job: job.count)
     time.sleep(0.1)
