@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint bench install install-dev chromium nginx clean
+.PHONY: run test test-fast lint bench install install-dev chromium nginx clean
 
 install: $(VENV)/.runtime-installed
 
@@ -42,6 +42,10 @@ run: install
 
 test: install-dev
 	$(PY) -m pytest
+
+# The edit loop: unit tests and AppTests, no browser (CI and `make test` run everything).
+test-fast: $(VENV)/.dev-installed
+	$(PY) -m pytest tests/unit tests/app
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -109,7 +109,7 @@ def test_the_worker_ends_without_heartbeats_and_resumes_with_one():
     runner = Runner(CountingJob(), idle_timeout=0.2)
     runner.play()
     wait_for(lambda: runner.training)
-    wait_for(lambda: not runner.training, timeout=2.0)  # nobody watching: the thread ends
+    wait_for(lambda: not runner.training)  # nobody watching: the thread ends
     assert runner.playing  # still wanted: the visitor only left
     count = runner.read(lambda job: job.count)
     time.sleep(0.1)
@@ -145,15 +145,23 @@ def test_a_playground_engine_trains_through_the_runner_and_stops_when_it_diverge
     assert diverging.read(lambda engine: engine.diverged) and not diverging.playing
 
 
-def test_train_steps_runs_whole_steps_at_least_once_and_never_past_done() -> None:
+def test_train_steps_runs_whole_steps_at_least_once_and_never_past_done(monkeypatch) -> None:
     from core.runner import train_steps
 
     assert train_steps(CountingJob(), 0.0) == 1  # a zero-length slice still makes progress
     finishing = CountingJob(limit=5)
     assert train_steps(finishing, 10.0) == 5 and finishing.count == 5  # stops at done, not at the deadline
     assert train_steps(finishing, 10.0) == 0  # a finished job takes no step
-    started = time.perf_counter()
-    assert train_steps(CountingJob(), 0.05) > 1 and time.perf_counter() - started < 5.0
+    # On a fake clock where every step takes 1/64 s (exact in binary): a slice of 1/8 s is 8 steps.
+    clock, timed = [0.0], CountingJob()
+
+    def timed_step() -> None:
+        timed.count += 1
+        clock[0] += 1 / 64
+
+    monkeypatch.setattr(timed, "step", timed_step)
+    monkeypatch.setattr(time, "perf_counter", lambda: clock[0])
+    assert train_steps(timed, 1 / 8) == 8 and timed.count == 8
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="OS thread names are read from Linux /proc")
