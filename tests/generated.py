@@ -5,13 +5,13 @@ import sys
 from pathlib import Path
 
 
-def run_generated(code: str, cwd: Path, timeout: float = 120) -> str:
-    """Run `code` as a script in a new Python process (no app modules imported for it); its stdout.
-    Fails the test with the script's stderr when it does not exit cleanly."""
+def run_generated(code: str, cwd: Path, timeout: float = 120, args: tuple[str, ...] = ()) -> str:
+    """Run `code` as a script with `args` in a new Python process (no app modules imported for it); its
+    stdout. Fails the test with the script's stderr when it does not exit cleanly."""
     path = cwd / "generated.py"
     path.write_text(code)
     done = subprocess.run(
-        [sys.executable, str(path)], capture_output=True, text=True, timeout=timeout, cwd=cwd
+        [sys.executable, str(path), *args], capture_output=True, text=True, timeout=timeout, cwd=cwd
     )
     assert done.returncode == 0, f"generated code failed:\n{done.stderr}"
     return done.stdout
