@@ -7,19 +7,34 @@ template's names), filled in from the page's settings.
 
 import ast
 import json
+import pprint
 from pathlib import Path
 
 from core.activations import Step
-from core.playground.config import PlaygroundConfig
+from core.playground.config import PlaygroundConfig, to_query
 from core.playground.datasets import Split
 from core.playground.export import export_script, fill, module_code
 from core.playground.landscape import Slice
-from core.playground.optim import OPTIMIZERS
+from core.playground.optim import INITS, OPTIMIZERS
+from core.playground.sweep import KNOBS, Sweep
 from core.sources import parse, source_of
 
 HERE = Path(__file__).parent
 FORK_TEMPLATE = HERE / "fork_template.py"
 LANDSCAPE_TEMPLATE = HERE / "landscape_template.py"
+SWEEP_TEMPLATE = HERE / "sweep_template.py"
+RUN_FIELDS = (
+    "lr",
+    "regularization",
+    "reg_rate",
+    "optimizer",
+    "init",
+    "batch_size",
+    "hidden",
+    "activation",
+    "seed",
+    "noise",
+)
 
 
 def _definitions(template: str) -> str:
@@ -38,6 +53,14 @@ def _splice(script: str, template: str, doc: str, imports: list[str]) -> str:
         if f"\n{line}\n" not in script:
             script = script.replace("\nimport argparse\n", f"\nimport argparse\n{line}\n", 1)
     return script
+
+
+def _with_step(script: str, activations: list[str]) -> str:
+    """`script` with the Step class defined when one of `activations` is Step and it has none yet."""
+    if "Step" not in activations or "class Step" in script:
+        return script
+    step = source_of(Step).rstrip()
+    return script.replace("\n\ndef make_activation():", f"\n\n{step}\n\n\ndef make_activation():")
 
 
 def fork_script(
@@ -75,10 +98,7 @@ def fork_script(
         f"and B to epoch {b_epochs}, as on the page.\n"
     )
     script = export_script(a, fork_epoch, data)
-    if b.activation == "Step" and "class Step" not in script:
-        script = script.replace(
-            "\n\ndef make_activation():", "\n\n" + source_of(Step).rstrip() + "\n\n\ndef make_activation():"
-        )
+    script = _with_step(script, [b.activation])
     return _splice(script, template, doc, ["import copy"])
 
 
@@ -107,3 +127,45 @@ def landscape_script(config: PlaygroundConfig, s: Slice, data: Split | None) -> 
         "from torch import nn\nfrom torch.nn.utils import parameters_to_vector, vector_to_parameters\n",
     )
     return _splice(script, template, doc, [])
+
+
+def _registry(entries: dict[str, str]) -> str:
+    """A dict literal of lambdas, one line per entry."""
+    return "{\n" + "".join(f"    {json.dumps(name)}: {code},\n" for name, code in entries.items()) + "}"
+
+
+def sweep_script(sweep: Sweep) -> str:
+    """The sweep as a script: every run's settings, trained group by group with vmap over the stacked
+    parameters, to the sweep's epochs."""
+    configs = sweep.configs()
+    runs = [{f: getattr(c, f) for f in RUN_FIELDS} for c in configs]
+    used = {f: sorted({getattr(c, f) for c in configs}) for f in ("optimizer", "init", "activation")}
+    template = fill(
+        SWEEP_TEMPLATE.read_text(),
+        {
+            "SWEEP_EPOCHS": repr(sweep.epochs),
+            "RUNS": "[  # one per cell, row by row\n    "
+            + ",\n    ".join(pprint.pformat(run, width=104, sort_dicts=False) for run in runs)
+            + ",\n]",
+            "OPTIMIZERS": _registry(
+                {
+                    name: "lambda model, lr: " + OPTIMIZERS[name].code.format(lr="lr")
+                    for name in used["optimizer"]
+                }
+            ),
+            "INITS": _registry({name: "lambda w: " + INITS[name].code for name in used["init"]}),
+            "ACTIVATIONS": _registry({name: "lambda: " + module_code(name) for name in used["activation"]}),
+        },
+    )
+    x, y = KNOBS[sweep.x], KNOBS[sweep.y]
+    doc = (
+        "Training playground sweep as plain PyTorch (vmap): python this_file.py [--out runs.json]\n\n"
+        f"{len(configs)} runs: {x.label} × {y.label}, {sweep.epochs} epochs each, on the settings of\n"
+        f"?{'&'.join(f'{k}={v}' for k, v in to_query(sweep.base).items())}\n"
+    )
+    script = export_script(sweep.base, sweep.epochs)
+    script = _with_step(script, used["activation"])
+    script = script.replace(
+        "from torch import nn\n", "from torch import nn\nfrom torch.func import functional_call\n", 1
+    )
+    return _splice(script, template, doc, ["import copy"])

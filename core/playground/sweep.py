@@ -17,6 +17,7 @@ import torch
 
 from core.playground.codes import ACTIVATION_CODES, HYPER, REGULARIZATION_CODES
 from core.playground.config import MAX_LAYERS, PlaygroundConfig, decode
+from core.playground.datasets import UPLOAD
 from core.playground.engine import METRICS, Engine, train_in_chunks, uses_fast_path
 from core.playground.losses import LOSSES
 from core.playground.optim import INITS, OPTIMIZERS, SCHEDULES
@@ -147,6 +148,10 @@ def make_sweep(
     """The sweep the page's inputs describe, or None and one line per problem."""
     if x == y:
         return None, [f"choose two different knobs (both are {KNOBS[x].label})"]
+    if base.dataset == UPLOAD:
+        return None, [
+            "the sweep trains on the built-in datasets: choose one (your CSV trains as a single run)"
+        ]
     if not 1 <= epochs <= MAX_EPOCHS:
         return None, [f"epochs must be between 1 and {MAX_EPOCHS:,} (got {epochs})"]
     (x_values, x_problem), (y_values, y_problem) = parse_values(x, x_text), parse_values(y, y_text)

@@ -9,8 +9,9 @@ import pytest
 from core.playground.config import PlaygroundConfig
 from core.playground.engine import Engine
 from core.playground.fork import ForkJob
-from core.playground.lab_code import fork_script, landscape_script
+from core.playground.lab_code import fork_script, landscape_script, sweep_script
 from core.playground.landscape import compute_slice, take_source
+from core.playground.sweep import SweepJob, make_sweep
 from tests.generated import run_generated
 from tests.unit.test_playground_export import assert_ruff_clean
 
@@ -66,3 +67,40 @@ def test_the_slice_script_computes_the_pages_slice_in_a_loop(directions, tmp_pat
     assert result["centre"] == pytest.approx(s.centre, rel=2e-5)
     np.testing.assert_allclose(result["path"], s.path, rtol=1e-6, atol=1e-9)
     assert "test loss at θ" in out
+
+
+SWEEPS = {
+    "optimizer × learning rate": (PlaygroundConfig(points=200), "optimizer", "SGD, Adam", "lr", "0.01, 0.1"),
+    "depth × activation, a diverging regression": (
+        PlaygroundConfig(dataset="plane", points=200, lr=1.0),
+        "depth",
+        "1, 2",
+        "activation",
+        "Tanh, ReLU",
+    ),
+    "batch size × seed": (PlaygroundConfig(points=200, init="Normal"), "batch_size", "5, 50", "seed", "0, 3"),
+}
+
+
+@pytest.mark.parametrize("name", list(SWEEPS))
+def test_the_sweep_script_trains_every_cell_with_vmap(name, tmp_path):
+    sweep, problems = make_sweep(*SWEEPS[name], 12)
+    assert problems == []
+    job = SweepJob(sweep)
+    job.train(12)
+    snap = job.snapshot()
+    script = sweep_script(sweep)
+    assert "torch.vmap" in script and "functional_call" in script
+    assert_ruff_clean(script)
+    out = run_generated(script, tmp_path, args=("--out", "runs.json"))
+    result = json.loads((tmp_path / "runs.json").read_text())
+    assert result["diverged_at"] == snap.diverged_at.tolist()
+    history = np.array(result["history"])  # (runs, epochs, train loss / test loss / test accuracy), −1 = none
+    for k in range(len(snap.configs)):
+        epochs = snap.diverged_at[k] or 12
+        finite = np.isfinite(snap.history[k, :epochs, :2]).all(axis=1)
+        page = snap.history[k, :epochs][finite][:, [0, 1, 3]]
+        np.testing.assert_allclose(history[k, :epochs][finite], page, rtol=1e-6, atol=1e-9)
+    assert out.count("run ") == len(snap.configs)
+    if "diverging" in name:
+        assert any(snap.diverged_at) and not all(snap.diverged_at)
