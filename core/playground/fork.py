@@ -15,13 +15,20 @@ import numpy as np
 from core.playground.checkpoint import Checkpoint
 from core.playground.config import PlaygroundConfig, decode, encode
 from core.playground.datasets import Split
-from core.playground.engine import Engine, train_in_chunks
+from core.playground.engine import LIVE_FIELDS, Engine, run_identity, train_in_chunks
 
 # Settings the second run may change at the fork: any that keep the network's shape and the data.
 FORK_FIELDS = ("lr", "optimizer", "batch_size", "regularization", "reg_rate", "dropout", "activation")
 FORK_PARAM = "fork"  # URL parameter: the fork epoch; B's settings are b_<field>
 B_PREFIX = "b_"
 MAX_LINK_EPOCHS = 20_000  # a link may ask for a fork this late at most: opening it trains A that far first
+
+
+def fork_identity(config: PlaygroundConfig) -> PlaygroundConfig:
+    """`config` without what a forked run may change: two runs with the same identity can race."""
+    return dataclasses.replace(
+        run_identity(config), **{f: getattr(PlaygroundConfig(), f) for f in FORK_FIELDS}
+    )
 
 
 def branch_config(a: PlaygroundConfig, b: PlaygroundConfig) -> PlaygroundConfig:
@@ -74,12 +81,19 @@ class ForkJob:
         return config
 
     def set_config(self, run: str, config: PlaygroundConfig) -> None:
-        """Give run "A" or "B" new forkable settings: it goes on from the fork point with them (nothing
-        happens when they are its settings already)."""
+        """Give run "A" or "B" new settings (forkable or live ones; the shape and data stay the fork
+        point's): it goes on from the fork point with them. Nothing happens when they are its settings."""
         engine = self.a if run == "A" else self.b
-        new = self._checked(branch_config(engine.config, config))
+        new = self._checked(config)
+        if fork_identity(new) != fork_identity(self.point.config):
+            raise ValueError("a forked run can change only " + ", ".join(FORK_FIELDS + LIVE_FIELDS))
         if new != engine.config:
             setattr(self, run.lower(), resume(self.point, new, self.data))
+
+    def update_live(self, config: PlaygroundConfig) -> None:
+        """The page's controls (run A's) changed: A takes them, B the ones it does not set itself."""
+        self.set_config("A", config)
+        self.set_config("B", branch_config(config, self.b.config))
 
     def train(self, epochs: int) -> int:
         """Train the run that is behind up to the other, else both by `epochs` (a diverged run stays where

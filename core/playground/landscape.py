@@ -13,6 +13,7 @@ of sets, in float32 (a picture needs no more) on torch's one thread.
 """
 
 import contextlib
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -253,22 +254,39 @@ class Slice:
     path: np.ndarray  # (S, 2) the path's (α, β)
     path_epochs: np.ndarray  # (S,)
     explained: np.ndarray | None  # PCA: share of the path's variance along d₁, d₂
+    other: np.ndarray | None = None  # (S', 2) another run's path on the same slice (a fork's B), θ_B last
 
 
 def compute_slice(
-    source: Source, directions: str = "random", surface: str = "train", resolution: int = RESOLUTION
+    source: Source,
+    directions: str = "random",
+    surface: str = "train",
+    resolution: int = RESOLUTION,
+    other: np.ndarray | None = None,
 ) -> Slice:
-    """The slice of `surface`'s loss along `directions`; raises ValueError when PCA has no path yet."""
+    """The slice of `surface`'s loss along `directions`, and `other` (S', P), another run's weights over
+    time (a fork's B: its path, then its weights now), projected onto it. Raises ValueError when PCA has no
+    path yet."""
     layout, theta = source.layout, source.theta
+    if not np.isfinite(theta).all():
+        raise ValueError(
+            "the run diverged: its weights are NaN or infinite, so there is no landscape around them"
+        )
+    finite = np.isfinite(source.path).all(axis=1)  # a diverged fork's other run may not be
+    source = dataclasses.replace(source, path=source.path[finite], path_epochs=source.path_epochs[finite])
+    if other is not None:
+        other = other[np.isfinite(other).all(axis=1)]
     explained = None
     if directions == "PCA":
         d1, d2, explained = pca_directions(layout, theta, source.path)
     else:
         d1, d2 = random_directions(layout, theta, source.seed)
     path = project(layout, theta, source.path, d1, d2)
+    others = project(layout, theta, other, d1, d2) if other is not None else None
     if directions == "PCA":
-        # The path's extent with a margin on each side, θ (the origin) included.
-        low, high = np.minimum(path.min(axis=0), 0), np.maximum(path.max(axis=0), 0)
+        # The paths' extent with a margin on each side, θ (the origin) included.
+        shown = path if others is None else np.concatenate([path, others])
+        low, high = np.minimum(shown.min(axis=0), 0), np.maximum(shown.max(axis=0), 0)
         margin = 0.25 * np.maximum(high - low, 1e-6)
         (a0, b0), (a1, b1) = low - margin, high + margin
     else:
@@ -292,4 +310,5 @@ def compute_slice(
         path=path,
         path_epochs=source.path_epochs,
         explained=explained,
+        other=others,
     )

@@ -125,3 +125,17 @@ def test_the_link_carries_the_fork_point_and_both_settings():
     assert len(problems) == 2 and all(p.startswith("run B") for p in problems)
     epoch, b_read, problems = fork_from_query({"fork": "-3"}, a)
     assert epoch is None and len(problems) == 1
+
+
+def test_the_pages_controls_change_a_and_what_b_shares():
+    a = Engine(PlaygroundConfig())
+    a.train(10)
+    job = ForkJob(a, dataclasses.replace(a.config, lr=0.1))
+    job.train(5)
+    job.update_live(a.config)  # nothing changed: both go on
+    assert job.a.epoch == job.b.epoch == 15
+    job.update_live(dataclasses.replace(a.config, lr=0.01, schedule="step"))
+    assert job.a.epoch == 10 and job.a.config.lr == 0.01  # A from the fork point with its new settings
+    assert job.b.epoch == 10 and job.b.config.lr == 0.1 and job.b.config.schedule == "step"
+    with pytest.raises(ValueError, match="can change only"):
+        job.set_config("B", dataclasses.replace(a.config, hidden=(3,)))
