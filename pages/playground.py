@@ -95,7 +95,7 @@ with main:
         if b_config is not None:
             if forked():
                 runner.apply(lambda job: job.set_config("B", b_config))
-            apply_fork_link(runner, b_config)
+            apply_fork_link(runner)
         runner = st.session_state[RUNNER]  # a new one once forked
     st.query_params.from_dict(to_query(config) | lab_query())
     live_view(

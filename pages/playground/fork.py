@@ -85,8 +85,7 @@ def fork_panel(runner: Runner, a_config: PlaygroundConfig) -> PlaygroundConfig |
             icon=":material/call_split:",
             type="primary",
             on_click=fork,
-            args=(b_config,),
-            disabled=bool(problems),
+            disabled=bool(problems or reason),
             width="stretch",
         )
         if reason:

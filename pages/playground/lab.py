@@ -54,12 +54,13 @@ def replace_runner(job: Engine | ForkJob, identity: tuple) -> Runner:
     return runner
 
 
-def fork(b_config: PlaygroundConfig) -> None:
-    """Fork the session's run now (a callback: Fork pressed); a problem is kept to show in one line."""
+def fork() -> None:
+    """Fork the session's run now with B's widgets' settings (a callback: Fork pressed); a problem is kept
+    to show in one line."""
     state = st.session_state
     runner: Runner = state[RUNNER]
     try:
-        job = runner.read(lambda engine: ForkJob(engine, b_config))
+        job = runner.read(lambda engine: ForkJob(engine, b_config_from_widgets(engine.config)))
     except ValueError as error:
         state.play_fork_problem = str(error)
         return
@@ -116,14 +117,14 @@ def read_fork_link(a_config: PlaygroundConfig) -> None:
         state.play_fork_pending = epoch
 
 
-def apply_fork_link(runner: Runner, b_config: PlaygroundConfig) -> None:
+def apply_fork_link(runner: Runner) -> None:
     """Train the link's run to its fork epoch and fork it there (once, paused)."""
     epoch = st.session_state.pop("play_fork_pending", None)
     if epoch is None or forked():
         return
     with st.spinner(f"Training run A to the link's fork epoch {epoch:,}…"):
         runner.read(lambda engine: engine.train(epoch - engine.epoch))
-    fork(b_config)
+    fork()
 
 
 def lab_query() -> dict[str, str]:

@@ -44,7 +44,7 @@ def knob_changed(axis: str) -> None:
     state[f"play_sweep_{axis}_values"] = KNOBS[state[f"play_sweep_{axis}"]].defaults
 
 
-def sweep_inputs() -> tuple[str, str, str, str, int, str]:
+def sweep_inputs() -> None:
     """The two knobs and their values, the epochs and the heatmap's metric."""
     state = st.session_state
     for axis, knob in (("x", "lr"), ("y", "l2")):
@@ -62,26 +62,26 @@ def sweep_inputs() -> tuple[str, str, str, str, int, str]:
     )
     cols[3].text_input("Values up (commas)", key="play_sweep_y_values")
     low = st.columns([1, 1, 2], vertical_alignment="bottom")
-    epochs = low[0].number_input("Epochs", 1, MAX_EPOCHS, 300, step=50, key="play_sweep_epochs")
-    metric = low[1].selectbox("Colour", list(SHOWN), key="play_sweep_metric", format_func=SHOWN.get)
-    return (
+    low[0].number_input("Epochs", 1, MAX_EPOCHS, 300, step=50, key="play_sweep_epochs")
+    low[1].selectbox("Colour", list(SHOWN), key="play_sweep_metric", format_func=SHOWN.get)
+
+
+def start(base: PlaygroundConfig) -> None:
+    """Start a new sweep from the inputs' values now (a callback); its problems are kept to show."""
+    state = st.session_state
+    sweep, problems = make_sweep(
+        base,
         state.play_sweep_x,
         state.play_sweep_x_values,
         state.play_sweep_y,
         state.play_sweep_y_values,
-        int(epochs),
-        metric,
+        int(state.play_sweep_epochs),
     )
-
-
-def start(base: PlaygroundConfig, x: str, x_text: str, y: str, y_text: str, epochs: int) -> None:
-    """Start a new sweep (a callback); its problems are kept to show, one line each."""
-    sweep, problems = make_sweep(base, x, x_text, y, y_text, epochs)
-    st.session_state.play_sweep_problems = problems
+    state.play_sweep_problems = problems
     if sweep is None:
         return
     drop_runner(RUNNER)
-    runner = st.session_state[RUNNER] = Runner(SweepJob(sweep))
+    runner = state[RUNNER] = Runner(SweepJob(sweep))
     runner.play()
 
 
@@ -163,14 +163,14 @@ def draw_sweep_code(runner: Runner, playing: bool) -> None:
 def sweep_section(base: PlaygroundConfig) -> None:
     """The sweep's inputs, Start, and the sweep's live view."""
     st.caption(EXPLANATION)
-    x, x_text, y, y_text, epochs, _ = sweep_inputs()
+    sweep_inputs()
     st.button(
         "Start sweep",
         key="play_sweep_start",
         icon=":material/grid_view:",
         type="primary",
         on_click=start,
-        args=(base, x, x_text, y, y_text, epochs),
+        args=(base,),
     )
     for problem in st.session_state.get("play_sweep_problems", []):
         st.error(problem)
