@@ -26,7 +26,7 @@ import core  # noqa: F401  (sets torch's thread count)
 from core.playground.config import PlaygroundConfig
 from core.playground.engine import Engine
 from core.playground.landscape import RESOLUTION, compute_slice, random_directions, take_source
-from core.playground.losses import LOSSES
+from core.playground.losses import PLAYGROUND_LOSSES
 
 ALL_FEATURES = ("x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2")
 SETUPS = {
@@ -48,7 +48,7 @@ def vmap_slice(engine: Engine, d1: np.ndarray, d2: np.ndarray, resolution: int) 
     u, v = torch.from_numpy(d1), torch.from_numpy(d2)
     axis = torch.linspace(-1, 1, resolution, dtype=torch.float64)
     a, b = (g.reshape(-1) for g in torch.meshgrid(axis, axis, indexing="xy"))
-    loss_fn = LOSSES[engine.config.loss].fn
+    loss_fn = PLAYGROUND_LOSSES[engine.config.loss].fn
 
     def loss_at(vector: torch.Tensor) -> torch.Tensor:
         params, offset = {}, 0

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.optim_race import (
+from core.training.optim_race import (
     FUNCTIONS,
     KNOBS,
     TOLERANCE,

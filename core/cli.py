@@ -18,7 +18,7 @@ SUBCOMMANDS: list[str] = [
     "core.vision.cli",
     "core.text.cli",
     "core.rnn.cli",
-    "core.concepts_cli",
+    "core.training.cli",
     "core.cnn.cli",
 ]
 

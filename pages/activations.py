@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from core.activations import (
+from core.basics.activation_figures import activation_figure, softmax_figure
+from core.basics.activations import (
     ACTIVATIONS,
     FLAT_SLOPE,
     activation_curves,
@@ -16,7 +17,6 @@ from core.activations import (
     softmax_with_temperature,
     values_at,
 )
-from core.figures.activations import activation_figure, softmax_figure
 from ui.shell import ensure_shell
 
 ensure_shell()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.cnn import conv_section, draw_section, learned_section, train_section
+from pages.cnn.sections import conv_section, draw_section, learned_section, train_section
 from ui.shell import ensure_shell
 
 ensure_shell()

@@ -4,9 +4,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.activations import activation_names
-from core.figures.forward import layer_figure
-from core.forward import (
+from core.basics.activations import activation_names
+from core.basics.forward import (
     forward_code,
     max_abs_difference,
     module_output,
@@ -14,7 +13,8 @@ from core.forward import (
     vector_text,
     with_edits,
 )
-from core.mlp import MLPConfig, build_mlp
+from core.basics.forward_figures import layer_figure
+from core.basics.mlp import MLPConfig, build_mlp
 from ui.shell import ensure_shell, seed
 
 ensure_shell()

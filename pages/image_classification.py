@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from core.figures.vision import gradcam_overlay, topk_bars
 from core.vision.code import pytorch_code
 from core.vision.compare import classes_in_both, verdict
 from core.vision.examples import EXAMPLE_PHOTOS, example_names
+from core.vision.figures import gradcam_overlay, topk_bars
 from core.vision.gradcam import GRAD_CAM_SCALE_NOTE, grad_cam
 from core.vision.images import EXTENSIONS, ImageError
 from core.vision.inference import Classification, classify
@@ -19,7 +19,7 @@ from core.vision.registry import (
     download_weights,
 )
 from core.vision.try_this import try_this_markdown
-from ui.image_models import cached_example, cached_model, decode_upload
+from pages.image_classification.image_models import cached_example, cached_model, decode_upload
 from ui.shell import ensure_shell
 
 ensure_shell()
@@ -48,7 +48,9 @@ st.title("Image classification")
 st.markdown(
     "A convolutional network trained on ImageNet (1.3 million photos, 1,000 classes) names what is in a "
     "picture: it resizes and crops the photo to its input size, outputs 1,000 scores (logits), and softmax "
-    "turns them into probabilities that sum to 1. Pick an example, upload a photo or use your camera; see "
+    "turns them into probabilities that sum to 1. They are the model's scores, not calibrated confidences: "
+    "modern ImageNet networks are often over-confident (Guo et al., 2017: of the answers given at 90 %, "
+    "fewer than 90 % are right). Pick an example, upload a photo or use your camera; see "
     "the picture as the model receives it, its top guesses, and with **Grad-CAM** which regions raised the "
     "score of a class. Compare two models of the EfficientNet-Lite family (all three ship with the app)."
 )

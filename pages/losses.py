@@ -4,9 +4,9 @@ term, BCE's saturation against BCEWithLogitsLoss, and how outliers pull MSE, MAE
 import pandas as pd
 import streamlit as st
 
-from core.figures.losses import curve_figure, outlier_figure, saturation_figure
-from core.losses import (
-    LOSSES,
+from core.playground.losses import LOSSES
+from core.training.loss_figures import curve_figure, outlier_figure, saturation_figure
+from core.training.losses import (
     LossLabConfig,
     bce_terms,
     class_losses,

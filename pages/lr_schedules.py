@@ -5,8 +5,8 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from core.figures.schedules import loss_and_lr_figure, range_test_figure, schedules_figure
-from core.lr_training import (
+from core.runner import Runner
+from core.training.lr_training import (
     RANGE_END,
     RANGE_START,
     RANGE_STEPS,
@@ -16,8 +16,8 @@ from core.lr_training import (
     lr_range_test,
     pytorch_script,
 )
-from core.runner import Runner
-from core.schedules import MIN_EPOCHS, SCHEDULES, schedule_code, schedule_lrs, scripted_losses
+from core.training.schedule_figures import loss_and_lr_figure, range_test_figure, schedules_figure
+from core.training.schedules import MIN_EPOCHS, SCHEDULES, schedule_code, schedule_lrs, scripted_losses
 from ui.live import drop_runner, live_view, session_runner
 from ui.shell import ensure_shell, seed
 
@@ -61,8 +61,10 @@ st.markdown(
     "The learning rate η scales every optimizer step. A large rate makes fast progress but bounces "
     "around the minimum (each minibatch pulls the weights its own way); a small one settles but crawls. "
     "A **schedule** changes η as training goes: `scheduler.step()` once per epoch (here) sets the rate for "
-    "the next one. Below: what each scheduler in `torch.optim.lr_scheduler` does, a live run under the one "
-    "you pick next to a twin at a constant rate, and the **LR range test** that helps choose η₀."
+    "the next one. Below: what 8 of the 15 schedulers in `torch.optim.lr_scheduler` do (LinearLR also "
+    "appears, inside the warm-up; not shown: LambdaLR, MultiplicativeLR, ConstantLR, ChainedScheduler, "
+    "CyclicLR, PolynomialLR), a live run under the one you pick next to a twin at a constant rate, and the "
+    "**LR range test** that helps choose η₀."
 )
 
 st.header("1. Every schedule, epoch by epoch")
@@ -156,14 +158,15 @@ st.markdown(
     f"exponentially from {RANGE_START:g} to {RANGE_END:g}; stop when the smoothed loss passes 4× its lowest. "
     "Too small a rate leaves the loss flat, too large a one makes it explode; a good η₀ lies where it falls "
     "fastest. Two common read-outs: the **steepest descent** point (most negative slope of the smoothed loss "
-    "against log lr) and the **lowest loss ÷ 10** (one order of magnitude before the blow-up)."
+    "against log lr) and the **learning rate at the lowest smoothed loss, divided by 10** (one order of "
+    "magnitude below the rate where the loss bottoms out, just before it blows up)."
 )
 test = range_test(replace(config, schedule="StepLR", lr=0.1, epochs=100))
-marks = {"steepest descent": test.steepest, "min loss ÷ 10": test.min_over_10}
+marks = {"steepest descent": test.steepest, "lr at min loss ÷ 10": test.min_over_10}
 st.plotly_chart(range_test_chart(test.lrs, test.losses, test.smoothed, marks), key="lrs_range")
 r1, r2, r3 = st.columns(3)
 r1.metric("Steepest descent at", f"{test.steepest:.3g}")
-r2.metric("Lowest smoothed loss ÷ 10", f"{test.min_over_10:.3g}")
+r2.metric("LR at the lowest smoothed loss ÷ 10", f"{test.min_over_10:.3g}")
 r3.button(
     f"Use {float(f'{test.steepest:.2g}'):g} as η₀",
     key="lrs_use_suggestion",

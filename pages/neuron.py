@@ -3,9 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from core.activations import activation_names
-from core.figures.network import network_figure, neuron_figure
-from core.mlp import (
+from core.basics.activations import activation_names
+from core.basics.mlp import (
     MLPConfig,
     NeuronConfig,
     build_mlp,
@@ -19,6 +18,7 @@ from core.mlp import (
     weight_matrices,
     weighted_sum_latex,
 )
+from core.figures.network import network_figure, neuron_figure
 from ui.shell import ensure_shell, seed
 
 ensure_shell()

@@ -4,8 +4,7 @@ same start, then on a real network with the same initial weights and the same mi
 import pandas as pd
 import streamlit as st
 
-from core.figures.optimizers import contour_figure, network_race_figure, race_loss_figure
-from core.optim_race import (
+from core.training.optim_race import (
     FUNCTIONS,
     KNOBS,
     TOLERANCE,
@@ -17,6 +16,7 @@ from core.optim_race import (
     race,
     results,
 )
+from core.training.optimizer_figures import contour_figure, network_race_figure, race_loss_figure
 from ui.live import drop_runner, live_view, session_runner
 from ui.shell import ensure_shell, seed
 
@@ -55,9 +55,10 @@ def reset_settings() -> None:
 st.title("Optimizers")
 st.markdown(
     "An optimizer turns gradients into steps. **SGD** steps by −lr × gradient; **momentum** keeps an "
-    "exponentially decaying sum of past gradients (velocity) and steps along it; **Nesterov** takes the "
-    "gradient as if the velocity step were already made; **Adagrad** divides each coordinate's step by the "
-    "root of the sum of all its past squared gradients, **RMSprop** by the root of a decaying average of "
+    "exponentially decaying sum of past gradients (velocity v ← μ·v + g) and steps along it; **Nesterov** "
+    "(`SGD(nesterov=True)`) takes the gradient g at the current weights, updates v, then steps along "
+    "g + μ·v (a cheap way to look one velocity step ahead); **Adagrad** divides each coordinate's step by "
+    "the root of the sum of all its past squared gradients, **RMSprop** by the root of a decaying average of "
     "them; **Adam** combines a momentum average with RMSprop's scaling, both bias-corrected; **AdamW** is "
     "Adam with weight decay applied to the weights directly instead of added to the gradient. Every step "
     "here is `torch.optim`'s own."

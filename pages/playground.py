@@ -20,8 +20,7 @@ from pages.playground.lab import (
 )
 from pages.playground.landscape import draw_run_charts
 from pages.playground.sweep import sweep_section
-from ui.live import live_view
-from ui.playground import (
+from pages.playground.view import (
     FPS,
     SLOW_EVERY,
     controls,
@@ -32,6 +31,7 @@ from ui.playground import (
     starting_config,
     warm_up_once,
 )
+from ui.live import live_view
 from ui.shell import ensure_shell
 
 TRY_THIS = """

@@ -5,19 +5,19 @@ import math
 
 import streamlit as st
 
-from core.figures.text import (
+from core.text import batch
+from core.text.attributions import Attribution, edit_word, words_of
+from core.text.code import offline_code, pipeline_code
+from core.text.examples import EXAMPLE_TEXTS, example_note
+from core.text.figures import (
     MAX_ATTENTION_TOKENS,
     attention_figure,
     highlighted_html,
     histogram_figure,
     probability_figure,
 )
-from core.text import batch
-from core.text.attributions import Attribution, edit_word, words_of
-from core.text.code import offline_code, pipeline_code
-from core.text.examples import EXAMPLE_TEXTS, example_note
 from core.text.try_this import try_this_markdown
-from ui import text_models
+from pages.sentiment import text_models
 from ui.shell import ensure_shell
 
 ensure_shell()
@@ -91,9 +91,9 @@ if view == "Single text":
     st.caption(
         f"Logits: NEGATIVE {negative:.4f}, POSITIVE {positive:.4f}. Softmax: P(POSITIVE) = "
         f"1 / (1 + e^−({positive:.4f} − ({negative:.4f}))) = {1 / (1 + math.exp(negative - positive)):.4f}. "
-        "This is the model's softmax output, not a calibrated confidence: it can be 99 % on text it gets "
-        "wrong (try the French examples). How often it is right is measured on held-out data: the model "
-        "card's SST-2 dev accuracy."
+        "This is the model's softmax output, not a calibrated confidence: it can be high on text it gets "
+        "wrong (the offline model calls the French *Ce film est nul ! 😡*, 'this film is rubbish', POSITIVE "
+        "at 83 %). How often it is right is measured on held-out data: the model card's SST-2 dev accuracy."
     )
     st.subheader("Why: word attributions")
     method = st.radio("Method", text_models.METHODS, horizontal=True, key="sent_method")

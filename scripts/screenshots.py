@@ -39,7 +39,9 @@ def url_path(stem: str) -> str:
 
 
 def wait_for_charts(page, timeout_ms: int = 60_000) -> None:
-    """Plotly draws after the script finishes: wait until every chart has its SVG."""
+    """Plotly draws after the script finishes, and lazily loaded elements (tables, sliders) show a grey
+    skeleton until their code has arrived: wait until every chart has its SVG and no skeleton is left."""
+    page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout_ms)
     charts = page.locator('[data-testid="stPlotlyChart"]').count()
     page.wait_for_function(
         f"document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .main-svg').length >= {charts}",

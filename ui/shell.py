@@ -97,8 +97,8 @@ CURRICULUM: dict[str, list[PageEntry]] = {
             "pages/lr_schedules.py",
             "Learning-rate schedules",
             ":material/trending_down:",
-            "Every torch.optim.lr_scheduler curve epoch by epoch; train under one next to a constant-rate "
-            "twin with the rate over the loss; the LR range test suggests a starting rate.",
+            "8 of the 15 torch.optim.lr_scheduler schedules epoch by epoch; train under one next to a "
+            "constant-rate twin with the rate over the loss; the LR range test suggests a starting rate.",
         ),
     ],
     "Architectures": [

@@ -6,7 +6,7 @@ entries these names, so every code is written once.
 
 import numpy as np
 
-# Activations, with the registry's default parameters (core/activations.py).
+# Activations, with the registry's default parameters (core/basics/activations.py).
 IDENTITY, TANH, RELU, LEAKY_RELU, ELU, GELU, SILU, MISH, SOFTPLUS, SIGMOID, HARDTANH, SOFTSIGN, STEP = range(
     13
 )

@@ -5,10 +5,10 @@ import dataclasses
 import typing
 from dataclasses import dataclass, field
 
-from core.activations import ACTIVATIONS
+from core.basics.activations import ACTIVATIONS
 from core.playground.datasets import DATASETS, UPLOAD, train_size
 from core.playground.features import FEATURES
-from core.playground.losses import LOSSES, losses_for
+from core.playground.losses import PLAYGROUND_LOSSES, losses_for
 from core.playground.optim import INITS, OPTIMIZERS, SCHEDULES
 
 MAX_LAYERS, MAX_WIDTH = 6, 32
@@ -25,7 +25,9 @@ def _doc(text: str, note: str = "") -> dict[str, str]:
 
 @dataclass(frozen=True)
 class PlaygroundConfig:
-    """Everything that decides a playground run. Defaults are TensorFlow Playground's (reference setup A)."""
+    """Everything that decides a playground run. Defaults are TensorFlow Playground's (reference setup A)
+    except the initialisation: it draws weights from U(−0.5, 0.5) and sets biases to 0.1; here Xavier-uniform
+    weights and zero biases."""
 
     dataset: str = field(default="circle", metadata=_doc("dataset: " + ", ".join(DATASETS)))
     points: int = field(default=500, metadata=_doc("number of points, 20–2000"))
@@ -43,7 +45,7 @@ class PlaygroundConfig:
     )
     activation: str = field(default="Tanh", metadata=_doc("hidden activation: " + ", ".join(ACTIVATIONS)))
     init: str = field(default="Xavier", metadata=_doc("weight init: " + ", ".join(INITS)))
-    loss: str = field(default="MSE/2", metadata=_doc("loss: " + ", ".join(LOSSES)))
+    loss: str = field(default="MSE/2", metadata=_doc("loss: " + ", ".join(PLAYGROUND_LOSSES)))
     optimizer: str = field(default="SGD", metadata=_doc("optimizer: " + ", ".join(OPTIMIZERS)))
     lr: float = field(default=0.03, metadata=_doc("learning rate"))
     batch_size: int = field(default=10, metadata=_doc("minibatch size"))
@@ -84,7 +86,7 @@ class PlaygroundConfig:
                 ("dataset", self.dataset, [*DATASETS, UPLOAD]),
                 ("activation", self.activation, ACTIVATIONS),
                 ("init", self.init, INITS),
-                ("loss", self.loss, LOSSES),
+                ("loss", self.loss, PLAYGROUND_LOSSES),
                 ("optimizer", self.optimizer, OPTIMIZERS),
                 ("schedule", self.schedule, SCHEDULES),
                 ("regularization", self.regularization, REGULARIZATIONS),
@@ -104,7 +106,7 @@ class PlaygroundConfig:
             )
         if len(self.hidden) > MAX_LAYERS or any(not 1 <= w <= MAX_WIDTH for w in self.hidden):
             problems.append(("hidden", f"hidden layers: at most {MAX_LAYERS}, each 1–{MAX_WIDTH} neurons"))
-        if task and self.loss in LOSSES and task not in LOSSES[self.loss].tasks:
+        if task and self.loss in PLAYGROUND_LOSSES and task not in PLAYGROUND_LOSSES[self.loss].tasks:
             problems.append(
                 (
                     "loss",
@@ -160,7 +162,7 @@ _CANONICAL = {
     "dataset": [*DATASETS, UPLOAD],
     "activation": ACTIVATIONS,
     "init": INITS,
-    "loss": LOSSES,
+    "loss": PLAYGROUND_LOSSES,
     "optimizer": OPTIMIZERS,
     "schedule": SCHEDULES,
     "regularization": REGULARIZATIONS,

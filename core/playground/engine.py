@@ -22,7 +22,7 @@ from core.playground.config import PlaygroundConfig
 from core.playground.datasets import PLANE, Split, make_split
 from core.playground.features import feature_matrix
 from core.playground.kernel import train_epochs
-from core.playground.losses import LOSSES, encode_targets, output_activation
+from core.playground.losses import PLAYGROUND_LOSSES, encode_targets, output_activation
 from core.playground.model import PlaygroundNet, build_model, weight_penalty
 from core.playground.optim import OPTIMIZERS, SCHEDULES
 from core.playground.trajectory import Trajectory
@@ -80,7 +80,7 @@ class Engine:
             config.dataset, config.points, config.noise, config.train_fraction, config.seed
         )
         self.task = self.data.task
-        if config.loss not in LOSSES or self.task not in LOSSES[config.loss].tasks:
+        if config.loss not in PLAYGROUND_LOSSES or self.task not in PLAYGROUND_LOSSES[config.loss].tasks:
             raise ValueError(f"the {config.loss} loss does not suit {self.task}")
         self.output_activation = output_activation(config.loss, self.task)
         self.x_train = torch.from_numpy(feature_matrix(self.data.train_points, config.features))  # (n, F)
@@ -167,7 +167,7 @@ class Engine:
         codes = (
             ACTIVATION_CODES[c.activation],
             ACTIVATION_CODES[self.output_activation],
-            LOSSES[c.loss].kernel,
+            PLAYGROUND_LOSSES[c.loss].kernel,
             OPTIMIZERS[c.optimizer].kernel,
             REGULARIZATION_CODES[c.regularization],
         )
@@ -188,7 +188,7 @@ class Engine:
     def _train_torch(
         self, perms: torch.Tensor, lrs: np.ndarray, metrics: np.ndarray, grad_norms: np.ndarray
     ) -> int:
-        c, model, loss_fn = self.config, self.model, LOSSES[self.config.loss].fn
+        c, model, loss_fn = self.config, self.model, PLAYGROUND_LOSSES[self.config.loss].fn
         with holds_global_rng(), torch.random.fork_rng(devices=[]):
             torch.set_rng_state(self.dropout_state)
             for e, perm in enumerate(perms):
@@ -227,7 +227,7 @@ class Engine:
         self.model.eval()
         with torch.no_grad():
             out = self.model(x)[:, 0]
-            loss = LOSSES[self.config.loss].fn(out, t).item()
+            loss = PLAYGROUND_LOSSES[self.config.loss].fn(out, t).item()
             accuracy = ((out > 0) == (t > self._target_mid())).double().mean().item()
         return loss, accuracy
 

@@ -11,11 +11,11 @@ import pprint
 import re
 from pathlib import Path
 
-from core.activations import ACTIVATIONS, Step
+from core.basics.activations import ACTIVATIONS, Step
 from core.playground.config import PlaygroundConfig, to_query
 from core.playground.datasets import DATASETS, Split, split, train_size
 from core.playground.features import FEATURES
-from core.playground.losses import LOSSES, encode_targets, output_activation
+from core.playground.losses import PLAYGROUND_LOSSES, encode_targets, output_activation
 from core.playground.model import weight_penalty
 from core.playground.optim import INITS, OPTIMIZERS, SCHEDULES
 from core.sources import parse, source_of
@@ -60,7 +60,7 @@ def export_script(config: PlaygroundConfig, epochs: int, data: Split | None = No
         "make_norm()": "nn.BatchNorm1d(width)" if config.batch_norm else "nn.Identity()",
         "features()": f"np.stack([{', '.join(inputs)}], axis=1)",
         "init_weight()": INITS[config.init].code,
-        "loss_fn()": LOSSES[config.loss].code,
+        "loss_fn()": PLAYGROUND_LOSSES[config.loss].code,
         "make_optimizer()": OPTIMIZERS[config.optimizer].code.format(lr=repr(config.lr)),
         "make_scheduler()": SCHEDULES[config.schedule].code.format(period=config.schedule_period)
         or CONSTANT_SCHEDULE,

@@ -10,7 +10,7 @@ import json
 import pprint
 from pathlib import Path
 
-from core.activations import Step
+from core.basics.activations import Step
 from core.playground.config import PlaygroundConfig, to_query
 from core.playground.datasets import Split
 from core.playground.export import export_script, fill, module_code

@@ -21,9 +21,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.activations import ACTIVATIONS
+from core.basics.activations import ACTIVATIONS
 from core.playground.engine import Engine
-from core.playground.losses import LOSSES
+from core.playground.losses import PLAYGROUND_LOSSES
 
 DIRECTIONS = ("random", "PCA")
 SURFACES = ("train", "test")
@@ -196,7 +196,7 @@ def plane_losses(
     th, u, v = _f32(theta), _f32(d1), _f32(d2)
     x, t = _f32(x), _f32(t)
     act, out_act = _activation(layout.activation), _activation(layout.output_activation)
-    loss = torch.vmap(LOSSES[layout.loss].fn, in_dims=(0, None))
+    loss = torch.vmap(PLAYGROUND_LOSSES[layout.loss].fn, in_dims=(0, None))
 
     def tensor(vector: torch.Tensor, offset: int, shape: tuple[int, ...]) -> torch.Tensor:
         return vector[offset : offset + int(np.prod(shape))].view(shape)

@@ -12,7 +12,12 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.figures.network import network_figure, update_network
-from core.figures.playground import (
+from core.figures.raster import line_chart_image, network_image
+from core.figures.style import SERIES
+from core.playground.config import PlaygroundConfig
+from core.playground.datasets import Split
+from core.playground.engine import METRICS, Engine
+from core.playground.figures import (
     boundary_figure,
     boundary_image,
     colour_limit,
@@ -26,11 +31,6 @@ from core.figures.playground import (
     update_curves,
     update_grad_norms,
 )
-from core.figures.raster import line_chart_image, network_image
-from core.figures.style import SERIES
-from core.playground.config import PlaygroundConfig
-from core.playground.datasets import Split
-from core.playground.engine import METRICS, Engine
 
 RESOLUTION = 100  # grid points per side of the plane: the boundary and every neuron's map
 PICTURE_SIZE = 400  # pixels per side of the live boundary picture

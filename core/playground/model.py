@@ -5,7 +5,7 @@ import itertools
 import torch
 from torch import nn
 
-from core.activations import ACTIVATIONS
+from core.basics.activations import ACTIVATIONS
 from core.playground.config import PlaygroundConfig
 from core.playground.optim import INITS
 from core.runtime import holds_global_rng

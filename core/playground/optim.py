@@ -141,7 +141,9 @@ INITS: dict[str, Init] = {
             "Xavier",
             nn.init.xavier_uniform_,
             "nn.init.xavier_uniform_(w)",
-            "Uniform, scaled so variance is kept through tanh/sigmoid layers.",
+            "Uniform with variance 2/(fan_in + fan_out): keeps the variance of signals and gradients about "
+            "the same from layer to layer when the activation is nearly linear around 0, as tanh is; not "
+            "sigmoid, whose slope is at most ¼, so gradients shrink layer by layer.",
         ),
         Init(
             "Kaiming",

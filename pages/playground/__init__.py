@@ -1,1 +1,1 @@
-"""The Training playground page's parts (the page script is pages/playground.py)."""
+"""The Training playground page's parts (pages/playground.py is the page script Streamlit runs)."""

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from core.activations import activation_names
-from core.figures.playground import boundary_figure, boundary_image, colour_limit, png_bytes, points_overlay
+from core.basics.activations import activation_names
 from core.playground.config import REGULARIZATIONS, PlaygroundConfig
 from core.playground.engine import Engine
+from core.playground.figures import boundary_figure, boundary_image, colour_limit, png_bytes, points_overlay
 from core.playground.fork import ForkJob, difference_map, fork_error
 from core.playground.fork_figures import difference_figure, race_curves_figure, race_curves_image
 from core.playground.lab_code import fork_script
@@ -18,8 +18,8 @@ from core.playground.optim import OPTIMIZERS
 from core.runner import Runner
 from pages.playground.lab import B_PREFIX, b_config_from_widgets, fork, unfork
 from pages.playground.landscape import landscape_section
+from pages.playground.view import BATCHES, LRS, RATES, options_with
 from ui.live import picture
-from ui.playground import BATCHES, LRS, RATES, options_with
 
 FORK_PICTURE = 300  # pixels per side of each of the three live pictures
 EXPLANATION = (

@@ -13,8 +13,8 @@ from core.playground.config import PlaygroundConfig
 from core.playground.engine import Engine, run_identity
 from core.playground.fork import FORK_FIELDS, ForkJob, fork_from_query, fork_identity, fork_query
 from core.runner import Runner
-from ui.playground import RUNNER
-from ui.playground_form import widget_values
+from pages.playground.form import widget_values
+from pages.playground.view import RUNNER
 
 SINGLE, FORK, SWEEP = "One run", "Fork and race", "Sweep two knobs"
 MODES = (SINGLE, FORK, SWEEP)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from core.figures.playground import png_bytes
+from core.playground.figures import png_bytes
 from core.playground.fork import ForkJob
 from core.playground.lab_code import landscape_script
 from core.playground.landscape import (
@@ -21,8 +21,8 @@ from core.playground.landscape import (
 )
 from core.playground.landscape_figures import OTHER, PATH, landscape_figure, landscape_image
 from core.runner import Runner
+from pages.playground.view import draw_charts
 from ui.live import picture
-from ui.playground import draw_charts
 
 LIVE_RESOLUTION = 21  # while training: a quarter of the weight sets
 LIVE_EVERY = 3.0  # seconds between two slices while training

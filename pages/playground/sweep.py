@@ -5,10 +5,10 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from core.figures.playground import curves_figure, png_bytes
 from core.playground.config import PlaygroundConfig, to_query
 from core.playground.datasets import DATASETS
 from core.playground.engine import METRICS
+from core.playground.figures import curves_figure, png_bytes
 from core.playground.lab_code import sweep_script
 from core.playground.sweep import KNOBS, MAX_EPOCHS, MAX_VALUES, SweepJob, SweepSnapshot, make_sweep
 from core.playground.sweep_figures import sweep_figure, sweep_image

@@ -73,4 +73,4 @@ def test_generated_code_prints_what_the_page_shows(tmp_path: Path) -> None:
     assert epochs[-1][2] == metric(at, "Loss with OneCycleLR")
     steepest, min_over_10 = re.search(r"range test: steepest (\S+), min/10 (\S+)", out).groups()
     assert f"{float(steepest):.3g}" == metric(at, "Steepest descent at")
-    assert f"{float(min_over_10):.3g}" == metric(at, "Lowest smoothed loss ÷ 10")
+    assert f"{float(min_over_10):.3g}" == metric(at, "LR at the lowest smoothed loss ÷ 10")

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 import core.datasets_offline
 import core.text.registry
-import ui.cnn
+import pages.cnn.sections
 from core.vision.registry import MODELS
 from tests.app.helpers import APP
 
@@ -102,7 +102,7 @@ def test_transfer_page_without_a_backbone(bad_file: Path, monkeypatch: pytest.Mo
 
 
 def test_cnn_page_without_its_weights(bad_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ui.cnn, "DEFAULT_WEIGHTS", bad_file)
+    monkeypatch.setattr(pages.cnn.sections, "DEFAULT_WEIGHTS", bad_file)
     at = open_broken("pages/cnn.py", "What it learned")
     name = bad_file.name
     problem = f": {name} cannot be loaded (" if bad_file.exists() else f" ({name}) are missing: run"

@@ -89,7 +89,7 @@ def test_network_controls_add_layers_and_pick_the_engine():
     run(at.button(key="play_step").click())
     assert epoch(at) == 1
     run(at.number_input(key="play_layers").set_value(0))
-    assert any("No hidden layers" in c.value for c in at.caption)
+    assert any("No hidden layers: the output is tanh(w·x + b)" in c.value for c in at.caption)
 
 
 def test_dataset_choice_sets_the_losses_and_the_url():

@@ -8,9 +8,9 @@ import pytest
 from PIL import Image
 
 from core.transfer.data import FeatureCache
+from pages.transfer_learning import training
+from pages.transfer_learning.training import OwnClasses, take_in
 from tests.unit.transfer_fixtures import tiny_backbone
-from ui import transfer
-from ui.transfer import OwnClasses, take_in
 
 
 @dataclass
@@ -37,7 +37,7 @@ def own() -> OwnClasses:
 
 
 def test_more_than_the_cap_is_refused_in_one_line_and_the_rest_kept(own, monkeypatch) -> None:
-    monkeypatch.setattr(transfer, "MAX_PER_CLASS", 5)
+    monkeypatch.setattr(training, "MAX_PER_CLASS", 5)
     problems = take_in(own, "a", [upload(i) for i in range(7)], tiny_backbone())
     assert problems == ["class 'a' can hold 5 pictures: the 2 beyond that were not added"]
     assert len(own.samples["a"]) == 5 and len(own.cache) == 5

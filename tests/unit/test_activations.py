@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from core.activations import (
+from core.basics.activations import (
     ACTIVATIONS,
     FLAT_SLOPE,
     activation_curves,

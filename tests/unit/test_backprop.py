@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from core.backprop import (
+from core.runner import Runner
+from core.training.backprop import (
     BackpropConfig,
     XorLoop,
     autograd_gradients,
@@ -20,7 +21,6 @@ from core.backprop import (
     sgd_step,
     trace,
 )
-from core.runner import Runner
 from tests.generated import run_generated
 
 CASES = [

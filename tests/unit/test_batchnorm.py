@@ -8,8 +8,8 @@ import pytest
 import torch
 from torch import nn
 
-from core.batchnorm import BatchNormConfig, BatchNormJob, batchnorm_mlp, hand_batch_norm
 from core.runner import Runner
+from core.training.batchnorm import BatchNormConfig, BatchNormJob, batchnorm_mlp, hand_batch_norm
 
 SMALL = BatchNormConfig(depth=4, epochs=5, points=160)
 

@@ -5,8 +5,8 @@ import json
 import pytest
 
 from core.cli import main
-from core.lr_training import ScheduleConfig, lr_range_test
-from core.schedules import torch_lrs
+from core.training.lr_training import ScheduleConfig, lr_range_test
+from core.training.schedules import torch_lrs
 
 
 def test_lr_schedule_prints_torchs_rates_and_the_range_test(capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,9 +2,14 @@
 
 import numpy as np
 
-from core.batchnorm import BINS
-from core.figures.regularization import curves_figure, histograms_figure, mask_figure, monte_carlo_figures
-from core.figures.schedules import loss_and_lr_figure, range_test_figure, schedules_figure
+from core.training.batchnorm import BINS
+from core.training.regularization_figures import (
+    curves_figure,
+    histograms_figure,
+    mask_figure,
+    monte_carlo_figures,
+)
+from core.training.schedule_figures import loss_and_lr_figure, range_test_figure, schedules_figure
 
 
 def test_schedules_figure_highlights_the_chosen_one() -> None:

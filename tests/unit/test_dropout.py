@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from core.dropout import DropoutConfig, DropoutJob, dropout_mlp, monte_carlo, sample_masks
+from core.training.dropout import DropoutConfig, DropoutJob, dropout_mlp, monte_carlo, sample_masks
 
 SMALL = DropoutConfig(epochs=6)
 

@@ -1,13 +1,13 @@
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures.activations import activation_figure, softmax_figure
-from core.figures.forward import layer_figure
+from core.basics.activation_figures import activation_figure, softmax_figure
+from core.basics.forward import trace_forward
+from core.basics.forward_figures import layer_figure
+from core.basics.mlp import MLPConfig, NeuronConfig, build_mlp, decision_boundary, neuron_response
 from core.figures.heatmaps import plane_heatmap
 from core.figures.network import network_figure, neuron_figure, node_positions
 from core.figures.style import NEGATIVE, NEUTRAL, POSITIVE
-from core.forward import trace_forward
-from core.mlp import MLPConfig, NeuronConfig, build_mlp, decision_boundary, neuron_response
 
 
 def test_network_figure_draws_every_edge_once_coloured_by_sign():

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from core.forward import (
+from core.basics.forward import (
     forward_code,
     max_abs_difference,
     module_output,
@@ -10,7 +10,7 @@ from core.forward import (
     vector_text,
     with_edits,
 )
-from core.mlp import MLPConfig, build_mlp, linear_layers
+from core.basics.mlp import MLPConfig, build_mlp, linear_layers
 from tests.generated import run_generated
 
 CONFIGS = [

@@ -7,7 +7,7 @@ Entry point -> documented error:
     core.text.batch.read_upload / column_texts (sentiment files) -> BatchInputError
     core.text.attributions.edit_word (what-if word index)        -> IndexError for a word that does not exist
     core.rnn.text.prepare_text (text to learn)                   -> TextError
-    core.losses.parse_vector (loss page numbers)                 -> ValueError
+    core.training.losses.parse_vector (loss page numbers)                 -> ValueError
     core.transfer.data.parse_class_names + class_problems        -> problems as a list, never an exception
     core.playground.config.from_query (URL query parameters)     -> problems as a list, never an exception
 The tokenizer and model path (SentimentClassifier.predict) is fuzzed in tests/unit/test_text_model.py, where
@@ -27,8 +27,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from core.figures.text import highlighted_html
-from core.losses import parse_vector
 from core.playground.config import FIELDS, PlaygroundConfig, encode, from_query, to_query
 from core.playground.csvdata import CSVError, parse_points_csv
 from core.playground.datasets import UPLOAD
@@ -37,6 +35,8 @@ from core.rnn.text import MAX_VOCAB, TextError, prepare_text
 from core.text import batch
 from core.text.attributions import edit_word, words_of
 from core.text.classifier import SentimentPrediction
+from core.text.figures import highlighted_html
+from core.training.losses import parse_vector
 from core.transfer.data import class_problems, parse_class_names
 from core.vision.images import MAX_PIXELS, MIN_SIDE, ImageError, load_image
 from core.vision.registry import DEFAULT_MODEL, MODELS

@@ -3,8 +3,8 @@ another does the same must not change the other's numbers (core.runtime.holds_gl
 
 import threading
 
-from core.batchnorm import BatchNormConfig, BatchNormJob
-from core.dropout import DropoutConfig, DropoutJob
+from core.training.batchnorm import BatchNormConfig, BatchNormJob
+from core.training.dropout import DropoutConfig, DropoutJob
 
 
 def dropout_run() -> dict[str, float]:

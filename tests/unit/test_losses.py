@@ -7,8 +7,8 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from core.losses import (
-    LOSSES,
+from core.playground.losses import LOSSES, PLAYGROUND_LOSSES, losses_for
+from core.training.losses import (
     LossLabConfig,
     bce_terms,
     class_losses,
@@ -107,6 +107,29 @@ def test_kl_batchmean_is_the_true_kl_divergence():
     )
     assert LOSSES["KLDiv"].code() == "nn.KLDivLoss(reduction='batchmean')"
     assert LOSSES["Huber"].code(2.0) == "nn.HuberLoss(delta=2.0)"
+
+
+def test_the_playgrounds_losses_are_entries_of_the_one_registry():
+    """Each loss the Training playground offers is a registry entry's: its function computes the entry's
+    torch.nn module (MSE/2 half of nn.MSELoss), under the playground's own names, in its menu's order."""
+    assert {use.name: entry.name for entry in LOSSES.values() if (use := entry.playground)} == {
+        "MSE/2": "MSE",
+        "BCE": "BCEWithLogits",
+        "Huber": "Huber",
+    }
+    assert list(PLAYGROUND_LOSSES) == ["MSE/2", "BCE", "Huber"]
+    assert losses_for("classification") == ["MSE/2", "BCE"]
+    assert losses_for("regression") == ["MSE/2", "Huber"]
+    generator = torch.Generator().manual_seed(0)
+    out = torch.randn(64, dtype=torch.float64, generator=generator) * 3
+    target = torch.randn(64, dtype=torch.float64, generator=generator)
+    labels = (target > 0).double()
+    for entry in LOSSES.values():
+        if entry.playground is None:
+            continue
+        t = labels if entry.kind == "logit" else target
+        scale = 0.5 if entry.playground.name == "MSE/2" else 1.0
+        assert entry.playground.fn(out, t).item() == pytest.approx(scale * entry.build()(out, t).item())
 
 
 def test_class_losses_on_the_page_example():

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import torch
 
-from core.lr_training import ScheduleConfig, ScheduleJob, lr_range_test, pytorch_script
 from core.runner import Runner
-from core.schedules import schedule_lrs
+from core.training.lr_training import ScheduleConfig, ScheduleJob, lr_range_test, pytorch_script
+from core.training.schedules import schedule_lrs
 from tests.generated import run_generated
 
 SMALL = ScheduleConfig(epochs=40, points=120)

@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from core.activations import ACTIVATIONS
-from core.mlp import (
+from core.basics.activations import ACTIVATIONS
+from core.basics.mlp import (
     MLPConfig,
     NeuronConfig,
     build_mlp,

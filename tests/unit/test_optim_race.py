@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from core.optim_race import (
+from core.runner import Runner
+from core.training.optim_race import (
     FUNCTIONS,
     KNOBS,
     NetworkRace,
@@ -22,7 +23,6 @@ from core.optim_race import (
     results,
     steps_to_reach,
 )
-from core.runner import Runner
 from tests.generated import run_generated
 
 

@@ -10,7 +10,7 @@ import torch
 from core.playground.config import PlaygroundConfig
 from core.playground.datasets import DATASETS, make_split
 from core.playground.engine import Engine, uses_fast_path
-from core.playground.losses import LOSSES
+from core.playground.losses import PLAYGROUND_LOSSES
 from core.playground.model import weight_penalty
 
 
@@ -152,7 +152,7 @@ def test_classification_accuracy_matches_predictions():
         out = engine.model(engine.x_test)[:, 0]
     accuracy = ((out > 0).double() == engine.t_test).double().mean().item()
     assert engine.history.column("test_accuracy")[-1] == pytest.approx(accuracy)
-    assert LOSSES["BCE"].fn(out, engine.t_test).item() == pytest.approx(
+    assert PLAYGROUND_LOSSES["BCE"].fn(out, engine.t_test).item() == pytest.approx(
         engine.history.column("test_loss")[-1]
     )
 

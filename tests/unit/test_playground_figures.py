@@ -3,7 +3,10 @@
 import numpy as np
 import pytest
 
-from core.figures.playground import (
+from core.figures.style import NEGATIVE, POSITIVE
+from core.playground.config import PlaygroundConfig
+from core.playground.engine import METRICS, Engine
+from core.playground.figures import (
     boundary_figure,
     boundary_image,
     colour_limit,
@@ -17,9 +20,6 @@ from core.figures.playground import (
     points_overlay,
     update_curves,
 )
-from core.figures.style import NEGATIVE, POSITIVE
-from core.playground.config import PlaygroundConfig
-from core.playground.engine import METRICS, Engine
 
 
 @pytest.fixture(scope="module")

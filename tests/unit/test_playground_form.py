@@ -1,7 +1,7 @@
 """Widget values <-> configuration: the page's keys describe every field, and read back the same config."""
 
 from core.playground.config import FIELDS, PlaygroundConfig
-from ui.playground_form import config_from_widgets, widget_values
+from pages.playground.form import config_from_widgets, widget_values
 
 CUSTOM = PlaygroundConfig(
     dataset="spiral",

@@ -8,7 +8,7 @@ from core.playground.codes import ACTIVATION_CODES, HYPER, REGULARIZATION_CODES
 from core.playground.config import PlaygroundConfig
 from core.playground.engine import Engine
 from core.playground.kernel import batch_gradient, optimizer_step
-from core.playground.losses import LOSSES
+from core.playground.losses import PLAYGROUND_LOSSES
 from core.playground.model import build_model, weight_penalty
 from core.playground.optim import OPTIMIZERS
 
@@ -40,7 +40,7 @@ def kernel_gradient(model, x, t, activation, output, loss, reg="none", rate=0.0)
         np.arange(len(x), dtype=np.int64),
         ACTIVATION_CODES[activation],
         ACTIVATION_CODES[output],
-        LOSSES[loss].kernel,
+        PLAYGROUND_LOSSES[loss].kernel,
         REGULARIZATION_CODES[reg],
         rate,
         np.empty(units),
@@ -52,7 +52,7 @@ def kernel_gradient(model, x, t, activation, output, loss, reg="none", rate=0.0)
 
 def autograd_gradient(model, x, t, loss, reg="none", rate=0.0):
     model.zero_grad()
-    value = LOSSES[loss].fn(model(x)[:, 0], t)
+    value = PLAYGROUND_LOSSES[loss].fn(model(x)[:, 0], t)
     if reg != "none":
         value = value + rate * weight_penalty(model, reg)
     value.backward()
@@ -128,5 +128,5 @@ def test_kernel_updates_the_modules_own_tensors():
     engine.train(2)
     assert not torch.equal(before, engine.model.linears[0].weight)
     with torch.no_grad():
-        loss = LOSSES["MSE/2"].fn(engine.model(engine.x_train)[:, 0], engine.t_train).item()
+        loss = PLAYGROUND_LOSSES["MSE/2"].fn(engine.model(engine.x_train)[:, 0], engine.t_train).item()
     assert loss == pytest.approx(engine.history.column("train_loss")[-1], abs=1e-12)

@@ -18,7 +18,7 @@ from core.playground.landscape import (
     random_directions,
     take_source,
 )
-from core.playground.losses import LOSSES
+from core.playground.losses import PLAYGROUND_LOSSES
 
 
 def loop_losses(engine: Engine, theta, d1, d2, alphas, betas, surface="train") -> np.ndarray:
@@ -29,7 +29,7 @@ def loop_losses(engine: Engine, theta, d1, d2, alphas, betas, surface="train") -
     with torch.no_grad():
         for a, b in zip(alphas, betas, strict=True):
             torch.nn.utils.vector_to_parameters(torch.from_numpy(theta + a * d1 + b * d2), model.parameters())
-            values.append(LOSSES[engine.config.loss].fn(model(x)[:, 0], t).item())
+            values.append(PLAYGROUND_LOSSES[engine.config.loss].fn(model(x)[:, 0], t).item())
     return np.array(values)
 
 

@@ -7,7 +7,7 @@ from torch import nn
 
 from core.playground.config import NOTES, PlaygroundConfig
 from core.playground.engine import Engine
-from core.playground.losses import LOSSES
+from core.playground.losses import PLAYGROUND_LOSSES
 from core.playground.model import build_model
 from core.playground.optim import INITS, OPTIMIZERS
 
@@ -17,11 +17,17 @@ def test_each_loss_is_the_torch_loss_its_note_names():
     out = torch.randn(50, dtype=torch.float64, generator=generator) * 3
     target = torch.randn(50, dtype=torch.float64, generator=generator)
     labels = (target > 0).double()
-    assert "nn.MSELoss()/2" in LOSSES["MSE/2"].note
-    assert LOSSES["MSE/2"].fn(out, target).item() == pytest.approx(nn.MSELoss()(out, target).item() / 2)
-    assert LOSSES["MSE/2"].fn(out, target).item() == pytest.approx((0.5 * (out - target) ** 2).mean().item())
-    assert LOSSES["BCE"].fn(out, labels).item() == pytest.approx(nn.BCEWithLogitsLoss()(out, labels).item())
-    assert LOSSES["Huber"].fn(out, target).item() == pytest.approx(
+    assert "nn.MSELoss()/2" in PLAYGROUND_LOSSES["MSE/2"].note
+    assert PLAYGROUND_LOSSES["MSE/2"].fn(out, target).item() == pytest.approx(
+        nn.MSELoss()(out, target).item() / 2
+    )
+    assert PLAYGROUND_LOSSES["MSE/2"].fn(out, target).item() == pytest.approx(
+        (0.5 * (out - target) ** 2).mean().item()
+    )
+    assert PLAYGROUND_LOSSES["BCE"].fn(out, labels).item() == pytest.approx(
+        nn.BCEWithLogitsLoss()(out, labels).item()
+    )
+    assert PLAYGROUND_LOSSES["Huber"].fn(out, target).item() == pytest.approx(
         nn.HuberLoss(delta=1.0)(out, target).item()
     )
 

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from core.figures.rnn import (
+from core.rnn.config import RNNConfig
+from core.rnn.figures import (
     clipping_figure,
     forecast_figure,
     gates_figure,
@@ -11,7 +12,6 @@ from core.figures.rnn import (
     time_heatmap,
     training_figure,
 )
-from core.rnn.config import RNNConfig
 from core.rnn.job import RNNJob
 from core.rnn.views import adding_examples, comparable, forecast_view, gradient_curves, vanishing_ratio
 

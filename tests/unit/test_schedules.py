@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core.schedules import SCHEDULES, schedule_code, schedule_lrs, scripted_losses, torch_lrs
+from core.training.schedules import SCHEDULES, schedule_code, schedule_lrs, scripted_losses, torch_lrs
 
 
 @pytest.mark.parametrize("name", list(SCHEDULES))

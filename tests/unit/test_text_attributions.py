@@ -3,13 +3,6 @@
 import numpy as np
 import pytest
 
-from core.figures.text import (
-    MAX_ATTENTION_TOKENS,
-    attention_figure,
-    highlighted_html,
-    histogram_figure,
-    probability_figure,
-)
 from core.text import registry
 from core.text.attributions import (
     edit_word,
@@ -19,6 +12,13 @@ from core.text.attributions import (
     words_of,
 )
 from core.text.classifier import SentimentClassifier
+from core.text.figures import (
+    MAX_ATTENTION_TOKENS,
+    attention_figure,
+    highlighted_html,
+    histogram_figure,
+    probability_figure,
+)
 
 XSS = "<script>alert('x')</script> <img src=x onerror=alert(1)> & \"quoted\" great"
 

@@ -16,6 +16,7 @@ from core.text.attributions import attention_maps
 from core.text.classifier import LABELS, SentimentClassifier, text_problem
 from core.text.minilm import MiniLMSentiment
 from core.text.offline import WEIGHTS, read_metadata
+from tests.learner_text import says
 from tests.unit.test_fuzz_inputs import long_texts, short_texts
 
 REPO = Path(__file__).resolve().parents[2]
@@ -80,6 +81,13 @@ def test_unusual_text_gets_a_prediction(minilm: SentimentClassifier, text: str) 
 def test_obvious_sentences(minilm: SentimentClassifier) -> None:
     labels = [p.label for p in minilm.predict(["I love this wonderful movie.", "I hate this so much!"])]
     assert labels == ["POSITIVE", "NEGATIVE"]
+
+
+def test_the_french_example_is_wrong_at_83_percent_as_the_page_says(minilm: SentimentClassifier) -> None:
+    (prediction,) = minilm.predict(["Ce film est nul ! 😡"])  # 'this film is rubbish'
+    assert prediction.label == "POSITIVE" and round(prediction.score * 100) == 83
+    assert says("calls the French *Ce film est nul ! 😡*, 'this film is rubbish', POSITIVE at 83 %")
+    assert not says("it can be 99 % on text it gets wrong")
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from core.figures.transfer import (
+from core.transfer.figures import (
     class_counts,
     comparison_curves,
     confusion_matrix,

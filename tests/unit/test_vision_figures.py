@@ -3,7 +3,7 @@
 import numpy as np
 from PIL import Image
 
-from core.figures.vision import gradcam_overlay, topk_bars
+from core.vision.figures import gradcam_overlay, topk_bars
 from core.vision.inference import TopClass
 
 PREDICTIONS = [

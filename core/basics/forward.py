@@ -8,8 +8,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.activations import step_class_code
-from core.mlp import MLPConfig, linear_layers, sequential_code
+from core.basics.activations import step_class_code
+from core.basics.mlp import MLPConfig, linear_layers, sequential_code
 
 
 @dataclass

@@ -15,10 +15,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.plane_data import PlaneData, data_code, plane_data
 from core.runner import train_steps
 from core.runtime import holds_global_rng
-from core.schedules import SCHEDULES, schedule_code
+from core.training.plane_data import PlaneData, data_code, plane_data
+from core.training.schedules import SCHEDULES, schedule_code
 
 MOMENTUM = 0.9
 RANGE_START, RANGE_END, RANGE_STEPS = 1e-4, 10.0, 200  # the LR range test sweeps these rates in so many steps
@@ -28,7 +28,7 @@ RANGE_START, RANGE_END, RANGE_STEPS = 1e-4, 10.0, 200  # the LR range test sweep
 class ScheduleConfig:
     """One schedule experiment; the page's widgets, the job and the generated script all read it."""
 
-    schedule: str = "StepLR"  # a core.schedules.SCHEDULES name
+    schedule: str = "StepLR"  # a core.training.schedules.SCHEDULES name
     lr: float = 0.1  # base learning rate η₀ (OneCycleLR's max_lr)
     epochs: int = 100  # length of the run; schedules that span the run (cosine, one-cycle) use it
     batch_size: int = 32

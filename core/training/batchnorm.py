@@ -14,9 +14,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.plane_data import PlaneData, plane_data
 from core.runner import train_steps
 from core.runtime import holds_global_rng
+from core.training.plane_data import PlaneData, plane_data
 
 BINS = np.linspace(-4.0, 4.0, 41)  # histogram bin edges of the pre-activations; values outside are clipped in
 

@@ -7,16 +7,16 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from core.figures.transfer import (
+from core.runner import Runner
+from core.transfer.backbone import Backbone, load_backbone
+from core.transfer.builtin import TASKS
+from core.transfer.data import MAX_PER_CLASS, FeatureCache, Sample, decode
+from core.transfer.figures import (
     comparison_curves,
     confusion_matrix,
     per_class_accuracy_bars,
     training_curves,
 )
-from core.runner import Runner
-from core.transfer.backbone import Backbone, load_backbone
-from core.transfer.builtin import TASKS
-from core.transfer.data import MAX_PER_CLASS, FeatureCache, Sample, decode
 from core.transfer.train import (
     VARIANTS,
     CompareJob,

@@ -1,6 +1,6 @@
-"""The loss-function registry of the Loss functions page, one line per torch.nn loss, and what the page
-computes with them: each loss and its gradient against the prediction, the slide's example term by term, BCE's
-saturation against BCEWithLogitsLoss, and line fits that an outlier pulls on.
+"""What the Loss functions page computes with the loss registry (core.playground.losses.LOSSES): each loss
+and its gradient against the prediction, the slide's example term by term, BCE's saturation against
+BCEWithLogitsLoss, and line fits that an outlier pulls on.
 """
 
 import math
@@ -9,107 +9,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from core.playground.losses import LOSSES
 
-@dataclass(frozen=True)
-class LossParam:
-    """A loss's tunable keyword argument and the range the page offers."""
-
-    name: str  # keyword of the torch.nn module
-    default: float
-    low: float
-    high: float
-
-
-@dataclass(frozen=True)
-class LossEntry:
-    """One loss: the torch.nn module computing it, its formula as PyTorch defines it, and what it compares."""
-
-    name: str
-    module: str  # class name in torch.nn
-    formula: str  # per example, in PyTorch's definition (LaTeX)
-    # What the loss compares, which fixes the x axis of its curve: "value" (a prediction ŷ, a real target y),
-    # "probability" (p in (0, 1), y in [0, 1]), "logit" (a raw score z, y in [0, 1]), "classes" (class
-    # scores and the true class's index) or "distribution" (log-probabilities, target probabilities).
-    kind: str
-    note: str
-    param: LossParam | None = None
-    fixed: tuple[tuple[str, object], ...] = ()  # keyword arguments the page always passes
-
-    def build(self, value: float | None = None, reduction: str | None = None) -> nn.Module:
-        """The torch.nn module with the page's parameter value (its default when None)."""
-        kwargs = dict(self.fixed)
-        if self.param is not None:
-            kwargs[self.param.name] = self.param.default if value is None else value
-        if reduction is not None:
-            kwargs["reduction"] = reduction
-        return getattr(nn, self.module)(**kwargs)
-
-    def code(self, value: float | None = None) -> str:
-        """The constructor call as a learner would write it, e.g. nn.HuberLoss(delta=1.0)."""
-        kwargs = dict(self.fixed)
-        if self.param is not None:
-            kwargs[self.param.name] = self.param.default if value is None else value
-        return f"nn.{self.module}(" + ", ".join(f"{k}={v!r}" for k, v in kwargs.items()) + ")"
-
-
-LOSSES: dict[str, LossEntry] = {
-    entry.name: entry
-    for entry in (
-        LossEntry("MSE", "MSELoss", r"(\hat y - y)^2", "value", "Squares errors: large errors dominate."),
-        LossEntry(
-            "MAE", "L1Loss", r"|\hat y - y|", "value", "Absolute error: every unit of error costs the same."
-        ),
-        LossEntry(
-            "Huber",
-            "HuberLoss",
-            r"\begin{cases}\tfrac12(\hat y - y)^2 & |\hat y - y| \le \delta\\"
-            r"\delta\,(|\hat y - y| - \tfrac12\delta) & \text{otherwise}\end{cases}",
-            "value",
-            "Quadratic for small errors, linear beyond δ: MSE near the fit, MAE for outliers.",
-            LossParam("delta", 1.0, 0.1, 5.0),
-        ),
-        LossEntry(
-            "BCE",
-            "BCELoss",
-            r"-\,[\,y \log p + (1-y)\log(1-p)\,]\quad(\text{each }\log\text{ clamped to} \ge -100)",
-            "probability",
-            "Binary cross-entropy on a probability p (after a sigmoid).",
-        ),
-        LossEntry(
-            "BCEWithLogits",
-            "BCEWithLogitsLoss",
-            r"-\,[\,y \log \sigma(z) + (1-y)\log(1-\sigma(z))\,] = \max(z,0) - z\,y + \log(1+e^{-|z|})",
-            "logit",
-            "The same loss on the raw score z, the sigmoid folded in: stable for any z.",
-        ),
-        LossEntry(
-            "CrossEntropy",
-            "CrossEntropyLoss",
-            r"-\log \frac{e^{x_c}}{\sum_j e^{x_j}} = -x_c + \log\sum_j e^{x_j}",
-            "classes",
-            "Multi-class: scores (logits) x over C classes, true class c; log-softmax is inside the loss.",
-        ),
-        LossEntry(
-            "Hinge",
-            "MultiMarginLoss",
-            r"\frac{1}{C}\sum_{j \ne c} \max(0,\ \text{margin} - x_c + x_j)",
-            "classes",
-            "Multi-class hinge (SVM): zero once the true class's score beats every other by the margin.",
-            LossParam("margin", 1.0, 0.1, 3.0),
-        ),
-        LossEntry(
-            "KLDiv",
-            "KLDivLoss",
-            r"\sum_j t_j\,(\log t_j - \text{input}_j),\quad \text{input} = \log q",
-            "distribution",
-            "Distance of the predicted distribution q from the target t. PyTorch's input is "
-            "log-probabilities (log q, e.g. log_softmax), the target plain probabilities; "
-            "reduction='batchmean' divides the sum by the batch size, which is the true KL divergence "
-            "('mean' would also divide by the number of classes).",
-            fixed=(("reduction", "batchmean"),),
-        ),
-    )
-}
 NUM_CLASSES = 3  # the class losses' curves: three scores, the true class's score varies, the others stay 0
 
 
@@ -121,6 +22,7 @@ class Curve:
     loss: list[float]
     gradient: list[float]
     x_label: str
+    symbol: str  # the varied value's symbol, for the derivative's axis: d loss / d symbol
 
 
 def curve(name: str, target: float, value: float | None = None, points: int = 401) -> Curve:
@@ -130,12 +32,12 @@ def curve(name: str, target: float, value: float | None = None, points: int = 40
     class's score with the other two at 0 (the target is the class). distribution: two classes, the predicted
     probability q of the first, target (y, 1 − y)."""
     entry = LOSSES[name]
-    low, high, label = {
-        "value": (target - 3.0, target + 3.0, "prediction ŷ"),
-        "probability": (0.001, 0.999, "predicted probability p"),
-        "logit": (-8.0, 8.0, "logit z"),
-        "classes": (-4.0, 4.0, "score of the true class x_c (others 0)"),
-        "distribution": (0.001, 0.999, "predicted probability q of class 1 (class 2: 1 − q)"),
+    low, high, label, symbol = {
+        "value": (target - 3.0, target + 3.0, "prediction ŷ", "ŷ"),
+        "probability": (0.001, 0.999, "predicted probability p", "p"),
+        "logit": (-8.0, 8.0, "logit z", "z"),
+        "classes": (-4.0, 4.0, "score of the true class x_c (others 0)", "x_c"),
+        "distribution": (0.001, 0.999, "predicted probability q of class 1 (class 2: 1 − q)", "q"),
     }[entry.kind]
     x = torch.linspace(low, high, points, dtype=torch.float64, requires_grad=True)  # (N,)
     loss_fn = entry.build(value, reduction="none")
@@ -150,7 +52,7 @@ def curve(name: str, target: float, value: float | None = None, points: int = 40
         t = torch.tensor([target, 1 - target], dtype=torch.float64).expand(points, 2)
         losses = loss_fn(q.log(), t).sum(dim=1)  # (N,): per example, what 'batchmean' gives for a batch of 1
     (grad,) = torch.autograd.grad(losses.sum(), x)
-    return Curve(x.detach().tolist(), losses.detach().tolist(), grad.tolist(), label)
+    return Curve(x.detach().tolist(), losses.detach().tolist(), grad.tolist(), label, symbol)
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from core.basics.forward import LayerTrace
 from core.figures.style import DIVERGING, base_layout
-from core.forward import LayerTrace
 
 
 def layer_figure(trace: LayerTrace, highlight: tuple[int, int] | None = None) -> go.Figure:

@@ -146,7 +146,8 @@ SCHEDULES: dict[str, Schedule] = {
             None,
             r"\eta \leftarrow 0.1\,\eta \text{ after more than 10 epochs without a new best loss "
             r"(by a factor } 1-10^{-4})",
-            "Watches the loss you pass to step(loss): after 10 epochs without a 0.01% improvement, ×0.1.",
+            "Watches the loss you pass to step(loss): when more than 10 epochs in a row (patience 10) bring "
+            "no 0.01% improvement on the best, ×0.1, at the 11th.",
         ),
     )
 }

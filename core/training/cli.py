@@ -3,10 +3,10 @@
 import argparse
 import json
 
-from core.batchnorm import BatchNormConfig, BatchNormJob
-from core.dropout import DropoutConfig, DropoutJob
-from core.lr_training import ScheduleConfig, ScheduleJob, lr_range_test
-from core.schedules import MIN_EPOCHS, SCHEDULES, schedule_lrs, scripted_losses
+from core.training.batchnorm import BatchNormConfig, BatchNormJob
+from core.training.dropout import DropoutConfig, DropoutJob
+from core.training.lr_training import ScheduleConfig, ScheduleJob, lr_range_test
+from core.training.schedules import MIN_EPOCHS, SCHEDULES, schedule_lrs, scripted_losses
 
 
 def _epochs(text: str) -> int:

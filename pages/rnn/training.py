@@ -4,15 +4,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.figures.rnn import (
+from core.rnn.config import MAX_HIDDEN, MAX_HORIZON, MAX_LAYERS, MAX_SEQ_LEN, MIN_SEQ_LEN, TASKS, RNNConfig
+from core.rnn.export import metric_line, train_script
+from core.rnn.figures import (
     clipping_figure,
     gates_figure,
     gradient_time_figure,
     time_heatmap,
     training_figure,
 )
-from core.rnn.config import MAX_HIDDEN, MAX_HORIZON, MAX_LAYERS, MAX_SEQ_LEN, MIN_SEQ_LEN, TASKS, RNNConfig
-from core.rnn.export import metric_line, train_script
 from core.rnn.inside import hidden_states, lstm_gates, sample_text
 from core.rnn.job import ADDING_BASELINE, EVAL_EVERY, TEXT_BLOCK, TEXT_HOLD_EVERY, RNNJob
 from core.rnn.model import CELLS

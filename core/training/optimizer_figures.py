@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import torch
 
 from core.figures.style import SERIES, base_layout
-from core.optim_race import FUNCTIONS, RaceSnapshot, Trajectory
+from core.training.optim_race import FUNCTIONS, RaceSnapshot, Trajectory
 
 MAX_POINTS = 400  # points drawn per trajectory: a 10,000-step path is thinned to this many (its end kept)
 

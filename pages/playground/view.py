@@ -10,7 +10,7 @@ from typing import NamedTuple
 import numpy as np
 import streamlit as st
 
-from core.activations import activation_names
+from core.basics.activations import activation_names
 from core.playground.config import (
     MAX_LAYERS,
     MAX_SEED,
@@ -26,11 +26,11 @@ from core.playground.engine import Engine
 from core.playground.export import export_script
 from core.playground.features import FEATURES
 from core.playground.live import PICTURE_SIZE, RunFigures, Snapshot, neuron_picture, take_snapshot, warm_up
-from core.playground.losses import LOSSES, losses_for
+from core.playground.losses import PLAYGROUND_LOSSES, losses_for, no_hidden_note
 from core.playground.optim import INITS, OPTIMIZERS, SCHEDULES
 from core.runner import Runner
+from pages.playground.form import config_from_widgets, widget_values
 from ui.live import drop_runner, picture, pixelated_picture, session_runner
-from ui.playground_form import config_from_widgets, widget_values
 from ui.shell import seed
 
 # The options of the select sliders (a link may add its own value: see options_with).
@@ -155,7 +155,7 @@ def training_controls(task: str) -> None:
     state = st.session_state
     if state.play_loss not in losses_for(task):
         state.play_loss = losses_for(task)[0]
-    st.selectbox("Loss", losses_for(task), key="play_loss", help=LOSSES[state.play_loss].note)
+    st.selectbox("Loss", losses_for(task), key="play_loss", help=PLAYGROUND_LOSSES[state.play_loss].note)
     st.selectbox(
         "Optimizer", list(OPTIMIZERS), key="play_optimizer", help=OPTIMIZERS[state.play_optimizer].note
     )
@@ -248,7 +248,7 @@ def planes(snap: Snapshot, figures: RunFigures, playing: bool) -> None:
     right.caption(
         "Every hidden neuron over the input plane, a column per layer"
         if snap.maps
-        else "No hidden layers: the output is a linear function of the inputs."
+        else no_hidden_note(snap.config.loss, snap.task)
     )
     if playing:
         with left:

@@ -3,8 +3,8 @@
 import numpy as np
 import plotly.graph_objects as go
 
-from core.backprop import Trace
 from core.figures.style import NEGATIVE, NEUTRAL, POSITIVE, SERIES, base_layout
+from core.training.backprop import Trace
 
 # Where each node of the graph sits: inputs, pre-activations, activations, output, loss.
 POSITIONS = {

@@ -3,9 +3,9 @@ page's configs, that print the numbers the page shows (same seed, data, weights 
 
 from string import Template
 
-from core.batchnorm import BatchNormConfig
-from core.dropout import DropoutConfig
-from core.plane_data import data_code
+from core.training.batchnorm import BatchNormConfig
+from core.training.dropout import DropoutConfig
+from core.training.plane_data import data_code
 
 BATCHNORM_SCRIPT = Template('''"""A $depth-layer MLP with and without nn.BatchNorm1d, $epochs_done epochs."""
 

@@ -66,7 +66,8 @@ def neuron_maps_figure(maps: list[np.ndarray], revision: str, stride: int = 4) -
     if not maps:
         fig = go.Figure()
         fig.add_annotation(
-            text="No hidden layers: the output is a linear function of the inputs.", showarrow=False
+            text="No hidden layers: no neuron maps; the boundary is linear in the input features.",
+            showarrow=False,
         )
         fig.update_xaxes(visible=False)
         fig.update_yaxes(visible=False)

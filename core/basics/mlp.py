@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from core.activations import ACTIVATIONS, step_class_code
+from core.basics.activations import ACTIVATIONS, step_class_code
 from core.runtime import holds_global_rng
 
 

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.figures.style import NEUTRAL, POSITIVE, SERIES, base_layout
-from core.losses import Curve, OutlierFit, Saturation
+from core.training.losses import Curve, OutlierFit, Saturation
 
 
 def curve_figure(curve: Curve, name: str) -> go.Figure:
@@ -30,7 +30,7 @@ def curve_figure(curve: Curve, name: str) -> go.Figure:
     )
     fig.update_xaxes(title=curve.x_label, row=2, col=1)
     fig.update_yaxes(title="loss", row=1, col=1)
-    fig.update_yaxes(title="d loss / d x", row=2, col=1)
+    fig.update_yaxes(title=f"d loss / d {curve.symbol}", row=2, col=1)
     return base_layout(fig, height=460)
 
 

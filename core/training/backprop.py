@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from core.mlp import MLPConfig, build_mlp
+from core.basics.mlp import MLPConfig, build_mlp
 from core.runner import train_steps
 
 

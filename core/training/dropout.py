@@ -12,10 +12,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.mlp import input_grid
-from core.plane_data import PlaneData, plane_data
+from core.basics.mlp import input_grid
 from core.runner import train_steps
 from core.runtime import holds_global_rng
+from core.training.plane_data import PlaneData, plane_data
 
 
 @dataclass(frozen=True)

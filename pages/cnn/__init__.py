@@ -1,0 +1,1 @@
+"""The Convolutional networks page's parts (pages/cnn.py is the page script Streamlit runs)."""
