@@ -118,8 +118,8 @@ def landscape_image(s: Slice, size: int = 360, colours: tuple[str, str] = (PATH,
     finite = z[np.isfinite(z)]
     low, high = (float(finite.min()), float(np.percentile(finite, 98))) if len(finite) else (0.0, 1.0)
     bands = np.floor((np.clip(z, low, high) - low) / max(high - low, 1e-12) * (LEVELS - 1e-9)) / (LEVELS - 1)
-    colours = LOOKUP[(bands * 255).astype(int)][::-1]  # (n, n, 3), β up
-    picture = Image.fromarray(colours).resize((size, size), Image.Resampling.NEAREST)
+    pixels = LOOKUP[(bands * 255).astype(int)][::-1]  # (n, n, 3), β up
+    picture = Image.fromarray(pixels).resize((size, size), Image.Resampling.NEAREST)
     draw = ImageDraw.Draw(picture)
 
     def at(alpha: float, beta: float) -> tuple[float, float]:

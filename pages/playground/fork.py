@@ -21,7 +21,7 @@ from pages.playground.landscape import landscape_section
 from pages.playground.view import BATCHES, LRS, RATES, options_with
 from ui.live import picture
 
-FORK_PICTURE = 300  # pixels per side of each of the three live pictures
+FORK_PICTURE = "stretch"  # each of the three live pictures fills its column (a square of fixed size)
 EXPLANATION = (
     "**Fork** splits the run into A and B: the same weights, optimizer state, random generators and "
     "minibatch order. Change B's settings below and both train on side by side: with nothing changed they "
@@ -144,9 +144,9 @@ def draw_race(runner: Runner, playing: bool) -> None:
     run_numbers("B", b)
     figures = race_figures(runner)
     difference = difference_map(a.output, b.output)
-    cols = st.columns(3)
     captions = ("Run A's output", "Run B's output", "B − A: white where they agree")
     if playing:
+        cols = st.columns(3)
         pictures = [boundary_image(s.output, figures.overlay, figures.limit) for s in (a, b)]
         pictures.append(boundary_image(difference, figures.overlay, 2 * figures.limit))
         for col, image, caption in zip(cols, pictures, captions, strict=True):
@@ -156,17 +156,19 @@ def draw_race(runner: Runner, playing: bool) -> None:
     d = runner.job.data
     train, test = (d.train_points, d.train_y), (d.test_points, d.test_y)
     quiet = {"displayModeBar": False}
-    for col, snap, key in ((cols[0], a, "play_race_a"), (cols[1], b, "play_race_b")):
+    cols = st.columns(2)  # paused: charts need more room than pictures; B − A goes below, as large
+    for col, snap, key, caption in zip(cols, (a, b), ("play_race_a", "play_race_b"), captions, strict=False):
         col.plotly_chart(
-            boundary_figure(snap.axis, snap.output, train, test, d.task, key, 320), key=key, config=quiet
+            boundary_figure(snap.axis, snap.output, train, test, d.task, key, 380), key=key, config=quiet
         )
-    cols[2].plotly_chart(
+        col.caption(caption)
+    left, _ = st.columns(2)
+    left.plotly_chart(
         difference_figure(a.axis, difference, 2 * figures.limit, "play_race_diff"),
         key="play_race_diff",
         config=quiet,
     )
-    for col, caption in zip(cols, captions, strict=True):
-        col.caption(caption)
+    left.caption(captions[2])
 
 
 def draw_race_charts(runner: Runner, playing: bool) -> None:

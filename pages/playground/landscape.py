@@ -113,7 +113,8 @@ def landscape_section(runner: Runner, playing: bool) -> None:
         return
     s = kept.slice
     race = s.other is not None
-    names, colours = (("A", "B"), (PATH, OTHER)) if race else (("path", ""), (PATH, OTHER))
+    # A race's runs keep their colours (A blue, B orange, as in its curves); one run's path is orange.
+    names, colours = (("A", "B"), (OTHER, PATH)) if race else (("path", ""), (PATH, OTHER))
     note = f"{surface} loss at θ {s.centre:.4f} (epoch {s.epoch:,})" + (
         f"; PCA: {s.explained[0]:.0%} and {s.explained[1]:.0%} of the path's variance"
         if s.directions == "PCA"

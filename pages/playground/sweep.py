@@ -52,7 +52,7 @@ def sweep_inputs() -> None:
         state.setdefault(f"play_sweep_{axis}_values", KNOBS[knob].defaults)
     names = list(KNOBS)
     label = {k: KNOBS[k].label for k in names}
-    cols = st.columns([1, 2, 1, 2])
+    cols = st.columns([1.3, 2, 1.3, 2])
     cols[0].selectbox(
         "Across", names, key="play_sweep_x", format_func=label.get, on_change=knob_changed, args=("x",)
     )
