@@ -48,15 +48,24 @@ def free_port() -> int:
 
 class StreamlitServer:
     """`streamlit run app.py` in a subprocess, stopped when the test is done with it. `module` is what
-    `python -m` runs: streamlit itself, or bench.load_server (the same server with a look inside)."""
+    `python -m` runs: streamlit itself, or bench.load_server (the same server with a look inside). `cpus`
+    pins it to those CPUs (taskset's list, e.g. "0"); `env` adds environment variables."""
 
-    def __init__(self, log_dir: Path, port: int | None = None, module: str = "streamlit") -> None:
+    def __init__(
+        self,
+        log_dir: Path,
+        port: int | None = None,
+        module: str = "streamlit",
+        cpus: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_dir / f"streamlit-{self.port}-{time.monotonic_ns()}.log"
         self._log = self.log_path.open("w")
         self.process = subprocess.Popen(
             [
+                *(["taskset", "-c", cpus] if cpus else []),
                 sys.executable,
                 "-m",
                 module,
@@ -74,6 +83,7 @@ class StreamlitServer:
             cwd=REPO,
             stdout=self._log,
             stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
         )
         self._wait_healthy()
 
