@@ -91,12 +91,11 @@ with main:
         ENGINE_NOTE if uses_fast_path(config) else AUTOGRAD_NOTE
     ) + " · the model is a real nn.Module"
     if mode == FORK:
-        b_config = fork_panel(runner, config)
-        if b_config is not None:
-            if forked():
-                runner.apply(lambda job: job.set_config("B", b_config))
-            apply_fork_link(runner)
+        apply_fork_link(runner)  # a link's fork: A trained to its epoch and forked, once
         runner = st.session_state[RUNNER]  # a new one once forked
+        b_config = fork_panel(runner, config)
+        if b_config is not None and forked():
+            runner.apply(lambda job: job.set_config("B", b_config))
     st.query_params.from_dict(to_query(config) | lab_query())
     live_view(
         runner,

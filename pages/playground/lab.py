@@ -125,7 +125,6 @@ def apply_fork_link(runner: Runner) -> None:
     with st.spinner(f"Training run A to the link's fork epoch {epoch:,}…"):
         runner.read(lambda engine: engine.train(epoch - engine.epoch))
     fork()
-    st.rerun()  # the page as a race: B's panel with Keep A / Keep B, the race's view
 
 
 def lab_query() -> dict[str, str]:
