@@ -57,6 +57,7 @@ def run_script(request: dict) -> int:
         opened = os.open(path, flags, 0o644)
         os.dup2(opened, fd)
         os.close(opened)
+    sys.argv = [script, *request.get("args", [])]
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
     torch.seed()
     numpy.random.seed()

@@ -40,11 +40,14 @@ class WarmInterpreter:
         )
         atexit.register(self.close)
 
-    def run(self, script: Path, cwd: Path, timeout: float) -> tuple[int, str, str]:
-        """Run `script` in a forked child; its exit status, stdout and stderr."""
+    def run(
+        self, script: Path, cwd: Path, timeout: float, args: tuple[str, ...] = ()
+    ) -> tuple[int, str, str]:
+        """Run `script` with `args` in a forked child; its exit status, stdout and stderr."""
         out, err = cwd / f"{script.stem}.stdout", cwd / f"{script.stem}.stderr"
         request = {
             "script": str(script),
+            "args": list(args),
             "cwd": str(cwd),
             "stdout": str(out),
             "stderr": str(err),
@@ -78,23 +81,25 @@ def start_environment(env: os._Environ | dict[str, str]) -> dict[str, str]:
     return {name: value for name, value in env.items() if name not in PER_TEST_VARIABLES}
 
 
-def run_in_new_process(path: Path, cwd: Path, timeout: float) -> tuple[int, str, str]:
-    """`python path` in a new interpreter; its exit status, stdout and stderr."""
+def run_in_new_process(
+    path: Path, cwd: Path, timeout: float, args: tuple[str, ...] = ()
+) -> tuple[int, str, str]:
+    """`python path args...` in a new interpreter; its exit status, stdout and stderr."""
     done = subprocess.run(
-        [sys.executable, str(path)], capture_output=True, text=True, timeout=timeout, cwd=cwd
+        [sys.executable, str(path), *args], capture_output=True, text=True, timeout=timeout, cwd=cwd
     )
     return done.returncode, done.stdout, done.stderr
 
 
-def run_generated(code: str, cwd: Path, timeout: float = 120) -> str:
-    """Run `code` as a script in a fresh interpreter (no app modules imported for it); its stdout.
-    Fails the test with the script's stderr when it does not exit cleanly."""
+def run_generated(code: str, cwd: Path, timeout: float = 120, args: tuple[str, ...] = ()) -> str:
+    """Run `code` as a script with `args` in a fresh interpreter (no app modules imported for it); its
+    stdout. Fails the test with the script's stderr when it does not exit cleanly."""
     path = cwd / "generated.py"
     path.write_text(code)
     warm = warm_interpreter()
     if start_environment(os.environ) == warm.env:
-        returncode, stdout, stderr = warm.run(path, cwd, timeout)
+        returncode, stdout, stderr = warm.run(path, cwd, timeout, args)
     else:
-        returncode, stdout, stderr = run_in_new_process(path, cwd, timeout)
+        returncode, stdout, stderr = run_in_new_process(path, cwd, timeout, args)
     assert returncode == 0, f"generated code failed:\n{stderr}"
     return stdout

@@ -28,6 +28,16 @@ def test_a_script_sees_what_it_sees_in_a_new_interpreter(tmp_path: Path) -> None
     assert f"__main__ {path} ['{path}'] {tmp_path} {tmp_path}\n" in fresh and "\n[]\n" in fresh
 
 
+def test_a_scripts_arguments_reach_it_as_in_a_new_interpreter(tmp_path: Path) -> None:
+    path = tmp_path / "generated.py"
+    path.write_text(WHAT_A_SCRIPT_SEES)
+    args = ("--out", "runs.json")
+    returncode, fresh, _ = run_in_new_process(path, tmp_path, timeout=120, args=args)
+    assert returncode == 0
+    assert run_generated(WHAT_A_SCRIPT_SEES, tmp_path, args=args) == fresh
+    assert f"['{path}', '--out', 'runs.json']" in fresh
+
+
 def test_the_app_is_not_importable(tmp_path: Path) -> None:
     with pytest.raises(AssertionError, match="ModuleNotFoundError: No module named 'core'"):
         run_generated("import core.runner\n", tmp_path)
