@@ -17,8 +17,16 @@ import tempfile
 from pathlib import Path
 
 FORK_SERVER = Path(__file__).with_name("fork_server.py")
-# Changes during every test run and is read by nothing at start-up: not a reason for a new interpreter.
-PER_TEST_VARIABLES = {"PYTEST_CURRENT_TEST"}
+# Variables that change while the session runs but that nothing reads when an interpreter starts: not a
+# reason for a new interpreter (a forked child still gets them, in its os.environ). pytest notes the current
+# test; importing scikit-learn sets the Intel/LLVM OpenMP switches KMP_* (torch here runs GNU OpenMP, which
+# never reads them); torch's inductor records its cache folder, read only when it compiles.
+PER_TEST_VARIABLES = {
+    "PYTEST_CURRENT_TEST",
+    "KMP_DUPLICATE_LIB_OK",
+    "KMP_INIT_AT_FORK",
+    "TORCHINDUCTOR_CACHE_DIR",
+}
 SESSION_ENVIRONMENT = dict(os.environ)  # as the session started, before any test changed a variable
 
 
