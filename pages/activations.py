@@ -31,10 +31,11 @@ st.markdown(
     "flat point (a minimum, where f′ passes through 0 and any move of x brings the gradient back)."
 )
 
-chosen = st.multiselect(
+pick_col, range_col = st.columns([3, 2])  # one row of controls, so the curves start in the first screen
+chosen = pick_col.multiselect(
     "Functions", activation_names(), default=["ReLU", "Tanh", "Sigmoid"], key="act_chosen"
 )
-low, high = st.slider("x range", -10.0, 10.0, (-5.0, 5.0), 0.5, key="act_range")
+low, high = range_col.slider("x range", -10.0, 10.0, (-5.0, 5.0), 0.5, key="act_range")
 shade = st.toggle(
     f"Shade saturated / dead regions (|f′| < {FLAT_SLOPE:g}) and mark flat points",
     value=True,

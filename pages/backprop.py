@@ -46,14 +46,19 @@ model = build_network(config)
 result = trace(model, config)
 
 st.subheader("1. Forward pass, node by node")
-shown = st.slider("Nodes computed", 1, len(result.nodes), len(result.nodes), key="bp_shown")
-backward = st.toggle("Show the backward pass (∂L/∂node)", value=True, key="bp_backward")
+shown_col, backward_col = st.columns([3, 2], vertical_alignment="center")  # one row: the graph moves up
+shown = shown_col.slider("Nodes computed", 1, len(result.nodes), len(result.nodes), key="bp_shown")
+backward = backward_col.toggle("Show the backward pass (∂L/∂node)", value=True, key="bp_backward")
 left, right = st.columns([3, 2])
 left.plotly_chart(graph_figure(result, (config.x1, config.x2), shown, backward), key="bp_graph")
 latest = result.nodes[shown - 1]
 right.markdown(
     f"**Computed last: {latest.name}**  \n{latest.name} = {latest.formula} = **{latest.value:.6f}**"
 )
+# The checks the explanation promises, beside the graph they check (the table of section 2 has each one).
+check = check_gradients(model, config, result)
+right.metric("max |hand − autograd|", f"{check.autograd_error:.1e}")
+right.metric("max |hand − finite difference|", f"{check.difference_error:.1e}")
 st.dataframe(
     pd.DataFrame(
         [{"node": n.name, "computed as": n.formula, "value": f"{n.value:.6f}"} for n in result.nodes[:shown]]
@@ -69,7 +74,6 @@ st.markdown(
     "∂z_j/∂b1[j] = 1. The *local derivative* is the last factor: how the node a parameter feeds moves "
     "with it."
 )
-check = check_gradients(model, config, result)
 rows = [
     {
         "parameter": g.parameter,
@@ -84,9 +88,7 @@ rows = [
     for g, a, d in zip(result.gradients, check.autograd, check.differences, strict=True)
 ]
 st.dataframe(pd.DataFrame(rows), hide_index=True, key="bp_gradients")
-m1, m2, m3, m4 = st.columns(4)
-m1.metric("max |hand − autograd|", f"{check.autograd_error:.1e}")
-m2.metric("max |hand − finite difference|", f"{check.difference_error:.1e}")
+m3, m4 = st.columns(2)
 before, after = sgd_step(model, config)
 m3.metric("loss before", f"{before:.6f}")
 m4.metric(

@@ -51,12 +51,14 @@ st.markdown(
 )
 
 st.header("Batch normalization")
-st.latex(
-    r"\text{train: } y = \gamma\,\frac{x-\mu_B}{\sqrt{\sigma_B^2+\epsilon}}+\beta"
-    r"\qquad \text{eval: } y = \gamma\,\frac{x-\hat\mu}{\sqrt{\hat\sigma^2+\epsilon}}+\beta"
-    r"\qquad \hat\mu \leftarrow 0.9\,\hat\mu + 0.1\,\mu_B,\ \ "
-    r"\hat\sigma^2 \leftarrow 0.9\,\hat\sigma^2 + 0.1\,\tfrac{B}{B-1}\sigma_B^2"
-)
+# One row on a desktop; on a phone each formula takes a line instead of running off the screen.
+with st.container(horizontal=True, horizontal_alignment="distribute", vertical_alignment="center"):
+    st.latex(r"\text{train: } y = \gamma\,\frac{x-\mu_B}{\sqrt{\sigma_B^2+\epsilon}}+\beta", width="content")
+    st.latex(
+        r"\text{eval: } y = \gamma\,\frac{x-\hat\mu}{\sqrt{\hat\sigma^2+\epsilon}}+\beta", width="content"
+    )
+    st.latex(r"\hat\mu \leftarrow 0.9\,\hat\mu + 0.1\,\mu_B", width="content")
+    st.latex(r"\hat\sigma^2 \leftarrow 0.9\,\hat\sigma^2 + 0.1\,\tfrac{B}{B-1}\sigma_B^2", width="content")
 st.markdown(
     "μ_B and σ²_B are the minibatch's per-feature mean and (biased) variance, γ and β learned, ε = 1e-5; "
     "the running estimates μ̂ and σ̂² (momentum 0.1, unbiased variance) are what eval mode uses. Below, the "
@@ -69,10 +71,6 @@ depth = c1.slider("Hidden layers", 2, 10, 6, key="bn_depth")
 bn_lr = c2.select_slider("Learning rate (SGD)", [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5], 0.05, key="bn_lr")
 bn_epochs = c3.slider("Epochs", 10, 200, 60, 10, key="bn_epochs")
 bn_config = BatchNormConfig(depth=depth, lr=bn_lr, epochs=bn_epochs, seed=seed())
-with st.expander("The two models (`print(model)`)"):
-    left, right = st.columns(2)
-    left.code(str(batchnorm_mlp(depth, bn_config.width, False, bn_config.seed)), language="text")
-    right.code(str(batchnorm_mlp(depth, bn_config.width, True, bn_config.seed)), language="text")
 bn_runner = session_runner("bn_runner", lambda: BatchNormJob(bn_config), identity=bn_config)
 
 
@@ -118,6 +116,11 @@ live_view(
     draw_slow=draw_batchnorm_charts,
     slow_every=1.5,
 )
+# Under the run, which it describes, so that the run's losses stay in the first screen.
+with st.expander("The two models (`print(model)`)"):
+    left, right = st.columns(2)
+    left.code(str(batchnorm_mlp(depth, bn_config.width, False, bn_config.seed)), language="text")
+    right.code(str(batchnorm_mlp(depth, bn_config.width, True, bn_config.seed)), language="text")
 
 st.subheader("Batch statistics vs running statistics")
 stats = bn_runner.read(lambda job: job.batch_vs_running())
@@ -142,10 +145,9 @@ with right:
     st.plotly_chart(train_eval_chart(train_p, eval_p), key="bn_train_eval")
 
 st.header("Dropout")
-st.latex(
-    r"\text{train: } y_i = \frac{m_i\,x_i}{1-p},\ \ m_i \sim \text{Bernoulli}(1-p)"
-    r"\qquad \text{eval: } y_i = x_i"
-)
+with st.container(horizontal=True, horizontal_alignment="distribute", vertical_alignment="center"):
+    st.latex(r"\text{train: } y_i = \frac{m_i\,x_i}{1-p},\ \ m_i \sim \text{Bernoulli}(1-p)", width="content")
+    st.latex(r"\text{eval: } y_i = x_i", width="content")
 st.markdown(
     "Each unit is dropped with probability p; the survivors are scaled by 1/(1 − p) so the expected output "
     "stays the same and eval mode can simply pass values through. Below, the seed's `DropoutModel` shape, "

@@ -54,6 +54,8 @@ if st.session_state.get("fwd_signature") != signature:
     st.session_state["fwd_edits"] = {}
 edits = st.session_state["fwd_edits"]
 
+# The answer right under the input, filled in once the edits below are known.
+output_box = st.container()
 with st.expander("Change one weight or bias", expanded=True):
     sizes = config.sizes
     e1, e2, e3, e4 = st.columns(4)
@@ -84,6 +86,22 @@ with st.expander("Change one weight or bias", expanded=True):
 
 model = with_edits(base_model, edits)
 traces = trace_forward(model, x)
+with output_box:
+    st.subheader("Output")
+    original = trace_forward(base_model, x)[-1].a
+    result = pd.DataFrame(
+        {
+            "output": [f"y{i}" for i in range(n_out)],
+            "original network": original,
+            "with your edits": traces[-1].a,
+            "change": traces[-1].a - original,
+        }
+    )
+    table_col, check_col = st.columns([3, 2])
+    table_col.dataframe(result, hide_index=True, key="fwd_output_table")
+    check_col.metric("PyTorch model(x)", vector_text(module_output(model, x)))
+    check_col.metric("max |NumPy − PyTorch|", f"{max_abs_difference(model, x):.2e}")
+
 for k, trace in enumerate(traces):
     if trace.activation is None:
         st.markdown(
@@ -96,21 +114,6 @@ for k, trace in enumerate(traces):
     edited_cells = [(r, c) for (layer_k, r, c) in edits if layer_k == k and c is not None]
     highlight = edited_cells[-1] if edited_cells else None
     st.plotly_chart(layer_figure(trace, highlight), key=f"fwd_layer_{k}")
-
-st.subheader("Output")
-original = trace_forward(base_model, x)[-1].a
-result = pd.DataFrame(
-    {
-        "output": [f"y{i}" for i in range(n_out)],
-        "original network": original,
-        "with your edits": traces[-1].a,
-        "change": traces[-1].a - original,
-    }
-)
-st.dataframe(result, hide_index=True, key="fwd_output_table")
-left, right = st.columns(2)
-left.metric("PyTorch model(x)", vector_text(module_output(model, x)))
-right.metric("max |NumPy − PyTorch|", f"{max_abs_difference(model, x):.2e}")
 
 st.subheader("Try this")
 st.markdown(

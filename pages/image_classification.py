@@ -30,11 +30,13 @@ from ui.shell import ensure_shell
 
 ensure_shell()
 
+PICTURE_WIDTH = 160  # pixels: two fit side by side on a phone (390 px), beside the answer on a desktop
+
 
 def model_panel(
     loaded: LoadedModel, result: Classification, cam_class: int, layout: str, example: str | None
 ) -> None:
-    """One model's answer: its source, size and timing, top-k bars, and the Grad-CAM map for `cam_class`
+    """One model's answer: its top-k bars, its source, size and timing, and the Grad-CAM map for `cam_class`
     (of the example photo `example`, else of the picture the model saw).
 
     `layout` is part of the chart keys: a chart that moves between full width and a column is mounted
@@ -42,12 +44,12 @@ def model_panel(
     """
     entry, best = loaded.entry, result.predictions[0]
     st.markdown(f"#### {entry.title}: **{best.label}** ({best.prob:.1%})")
+    st.plotly_chart(topk_bars(result.predictions, highlight=cam_class), key=f"img_bars_{entry.name}_{layout}")
     st.caption(
         f"{entry.source} ({entry.origin}) · {loaded.parameter_count / 1e6:.2f} M parameters · published "
         f"ImageNet top-1 {entry.top1:.1f} % · input {entry.preprocessing.crop}×{entry.preprocessing.crop} · "
         f"inference {result.ms:.0f} ms on {loaded.device.type.upper()} · loaded in {loaded.load_s:.2f} s"
     )
-    st.plotly_chart(topk_bars(result.predictions, highlight=cam_class), key=f"img_bars_{entry.name}_{layout}")
     cam = (
         example_grad_cam(entry.name, example, cam_class)
         if example
@@ -131,73 +133,82 @@ except ModelUnavailable as error:  # e.g. a cached weights file that turns out t
 result = classified_example(model_name, example, top_k) if example else classify(loaded, picture.image, top_k)
 
 crop = loaded.entry.preprocessing.crop
-original_col, input_col = st.columns(2)
-original_col.image(
-    picture.image,
-    caption=f"Your picture: {picture.image.width}×{picture.image.height}, {picture.format}, "
-    f"mode {picture.original_mode}",
-)
-input_col.image(
-    result.model_input,
-    caption=f"What {loaded.entry.title} sees, {crop}×{crop}: {loaded.entry.preprocessing.describe()}",
-)
-
-others = [name for name in available if name != model_name]
-choice_col, compare_col = st.columns(2)
-cam_class = choice_col.selectbox(
-    "Grad-CAM for class",
-    [p.index for p in result.predictions],
-    format_func=lambda i: f"{loaded.entry.categories[i]} ({i})",
-    key="img_cam_class",
-)
-compare_options = ["none", *others]
-compare_with = compare_col.selectbox(
-    "Compare with a second model",
-    compare_options,
-    index=compare_options.index(COMPARISON_DEFAULT) if COMPARISON_DEFAULT in others else 0,
-    format_func=lambda n: "none" if n == "none" else MODELS[n].title,
-    key="img_compare",
-    disabled=not others,
-)
-if not others:
-    st.info(
-        f"Only {loaded.entry.title} is available on this machine, so there is no second model to compare "
-        f"with. {MODELS['resnet50'].availability().reason}"
+# The pictures stay small, beside the answer, so the classes show in the first screen; on a phone the two
+# sit side by side above it.
+pictures_col, answer_col = st.columns([1, 4], gap="medium")
+with pictures_col, st.container(horizontal=True):
+    st.image(
+        picture.image,
+        caption=f"Your picture: {picture.image.width}×{picture.image.height}, {picture.format}, "
+        f"mode {picture.original_mode}",
+        width=PICTURE_WIDTH,
+    )
+    st.image(
+        result.model_input,
+        caption=f"What {loaded.entry.title} sees, {crop}×{crop}: {loaded.entry.preprocessing.describe()}",
+        width=PICTURE_WIDTH,
     )
 
-if compare_with == "none":
-    model_panel(loaded, result, cam_class, "single", example)
-else:
-    try:
-        other = cached_model(compare_with)
-    except ModelUnavailable as error:
-        st.error(str(error))
-        st.stop()
-    other_result = (
-        classified_example(compare_with, example, top_k) if example else classify(other, picture.image, top_k)
+with answer_col:
+    others = [name for name in available if name != model_name]
+    choice_col, compare_col = st.columns(2)
+    cam_class = choice_col.selectbox(
+        "Grad-CAM for class",
+        [p.index for p in result.predictions],
+        format_func=lambda i: f"{loaded.entry.categories[i]} ({i})",
+        key="img_cam_class",
     )
-    title_a, title_b = loaded.entry.title, other.entry.title
-    st.markdown(verdict(title_a, result, title_b, other_result))
-    st.dataframe(
-        [
-            {
-                "class (index)": f"{row.label} ({row.index})",
-                f"{title_a} P": f"{row.prob_a:.1%}",
-                f"{title_a} rank": row.rank_a,
-                f"{title_b} P": f"{row.prob_b:.1%}",
-                f"{title_b} rank": row.rank_b,
-            }
-            for row in classes_in_both(result, other_result, loaded.entry.categories)
-        ],
-        hide_index=True,
-        key="img_compare_table",
+    compare_options = ["none", *others]
+    compare_with = compare_col.selectbox(
+        "Compare with a second model",
+        compare_options,
+        index=compare_options.index(COMPARISON_DEFAULT) if COMPARISON_DEFAULT in others else 0,
+        format_func=lambda n: "none" if n == "none" else MODELS[n].title,
+        key="img_compare",
+        disabled=not others,
     )
-    left, right = st.columns(2)
-    with left:
-        model_panel(loaded, result, cam_class, "pair", example)
-    with right:
-        model_panel(other, other_result, cam_class, "pair", example)
-st.caption(GRAD_CAM_SCALE_NOTE)
+    if not others:
+        st.info(
+            f"Only {loaded.entry.title} is available on this machine, so there is no second model to "
+            f"compare with. {MODELS['resnet50'].availability().reason}"
+        )
+
+    if compare_with == "none":
+        model_panel(loaded, result, cam_class, "single", example)
+        st.caption(GRAD_CAM_SCALE_NOTE)
+    else:
+        try:
+            other = cached_model(compare_with)
+        except ModelUnavailable as error:
+            st.error(str(error))
+            st.stop()
+        other_result = (
+            classified_example(compare_with, example, top_k)
+            if example
+            else classify(other, picture.image, top_k)
+        )
+        title_a, title_b = loaded.entry.title, other.entry.title
+        st.markdown(verdict(title_a, result, title_b, other_result))
+        left, right = st.columns(2)
+        with left:
+            model_panel(loaded, result, cam_class, "pair", example)
+        with right:
+            model_panel(other, other_result, cam_class, "pair", example)
+        st.caption(GRAD_CAM_SCALE_NOTE)
+        st.dataframe(
+            [
+                {
+                    "class (index)": f"{row.label} ({row.index})",
+                    f"{title_a} P": f"{row.prob_a:.1%}",
+                    f"{title_a} rank": row.rank_a,
+                    f"{title_b} P": f"{row.prob_b:.1%}",
+                    f"{title_b} rank": row.rank_b,
+                }
+                for row in classes_in_both(result, other_result, loaded.entry.categories)
+            ],
+            hide_index=True,
+            key="img_compare_table",
+        )
 
 st.subheader("Try this")
 st.markdown(try_this_markdown())

@@ -92,8 +92,9 @@ start = (
     float(c3.number_input("start y", *test.y_range, test.start[1], 0.1, key=f"opt_start_y_{function}")),
 )
 steps = int(c4.select_slider("Steps", [100, 200, 500, 1000, 2000, 5000], 1000, key="opt_steps"))
-st.latex(f"f(x, y) = {test.formula}")
-st.caption(f"{test.note} Minimum at {test.minimum}, f = {test.lowest:g}.")
+formula_col, note_col = st.columns(2, vertical_alignment="center")
+formula_col.latex(f"f(x, y) = {test.formula}")
+note_col.caption(f"{test.note} Minimum at {test.minimum}, f = {test.lowest:g}.")
 if not chosen:
     st.info("Choose at least one optimizer.")
     st.stop()
@@ -105,8 +106,9 @@ for i, (name, knobs) in enumerate(frozen):
     progress.progress(i / len(frozen), text=f"{name}: {steps} steps…")
     runs[name] = cached_run(function, start, name, knobs, steps)
 progress.empty()
+race_charts = st.container()  # the race first, its step slider under it like a player's scrub bar
 shown = st.slider("Show step", 0, steps, steps, key="opt_show")
-left, right = st.columns([3, 2])
+left, right = race_charts.columns([3, 2])
 left.plotly_chart(contour_figure(function, runs, shown, NAMES), key="opt_contour")
 right.plotly_chart(race_loss_figure(function, runs, shown, NAMES), key="opt_race_loss")
 table = results(function, runs)

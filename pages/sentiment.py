@@ -55,13 +55,15 @@ st.markdown(
     "Then look inside: which words pushed the decision, how the attention heads mix the tokens, and what "
     "changes when you edit one word. Red marks evidence for POSITIVE, blue for NEGATIVE."
 )
-name = text_models.model_picker("sent_model")
+model_col, view_col = st.columns([3, 2])  # one row, so the label shows in the first screen
+with model_col:
+    name = text_models.model_picker("sent_model")
 if name is None:
     st.stop()
-view = st.radio("View", ["Single text", "What if", "Batch"], horizontal=True, key="sent_view")
+view = view_col.radio("View", ["Single text", "What if", "Batch"], horizontal=True, key="sent_view")
 
 if view != "Batch":
-    st.selectbox("Example", EXAMPLES, key="sent_example", on_change=set_example)
+    view_col.selectbox("Example", EXAMPLES, key="sent_example", on_change=set_example)
     st.session_state.setdefault("sent_text", EXAMPLES[0])  # set here only: a widget default would clash
     text = st.text_area("Text", max_chars=MAX_CHARS, key="sent_text", height=100)
     if not text.strip():

@@ -150,6 +150,18 @@ identity = (data_identity(space), backbone_name, val_fraction, views, config)
 runner = session_runner(
     "tl_runner", lambda: head_job(space, backbone, cache, val_fraction, views, config), identity
 )
+live_view(
+    runner,
+    lambda r, playing: draw_head(r, playing, classes),
+    "tl",
+    fps=4,
+    step_help="Train one epoch",
+    on_reset=lambda: drop_runner("tl_runner"),
+)
+if runner.read(lambda job: job.done):
+    st.success(" · ".join(runner.read(lambda job: job.results())))
+
+# What the head trains on, under the run so that the run's numbers stay in the first screen.
 data = runner.read(lambda job: job.data)
 val_counts = np.bincount(data.val_y.numpy(), minlength=len(classes)).tolist()
 st.plotly_chart(class_counts(classes, space.counts(), val_counts), key="tl_counts")
@@ -171,18 +183,6 @@ if augment:
             width=96,
             caption=["original", *(f"copy {v}" for v in range(1, 8))],
         )
-
-
-live_view(
-    runner,
-    lambda r, playing: draw_head(r, playing, classes),
-    "tl",
-    fps=4,
-    step_help="Train one epoch",
-    on_reset=lambda: drop_runner("tl_runner"),
-)
-if runner.read(lambda job: job.done):
-    st.success(" · ".join(runner.read(lambda job: job.results())))
 
 # ---- 3. predict
 st.header("Predict")

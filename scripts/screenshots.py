@@ -22,7 +22,13 @@ from playwright.sync_api import sync_playwright
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer, wait_for_app  # noqa: E402
+from tests.e2e.conftest import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    StreamlitServer,
+    wait_for_app,
+    wait_until_drawn,
+)
 from ui.shell import CURRICULUM  # noqa: E402
 
 FULL_HEIGHT = 4000  # Streamlit scrolls inside its own container: a tall viewport captures the whole page
@@ -38,30 +44,19 @@ def url_path(stem: str) -> str:
     return "" if stem == "home" else stem
 
 
-def wait_for_charts(page, timeout_ms: int = 60_000) -> None:
-    """Plotly draws after the script finishes, and lazily loaded elements (tables, sliders) show a grey
-    skeleton until their code has arrived: wait until every chart has its SVG and no skeleton is left."""
-    page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout_ms)
-    charts = page.locator('[data-testid="stPlotlyChart"]').count()
-    page.wait_for_function(
-        f"document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .main-svg').length >= {charts}",
-        timeout=timeout_ms,
-    )
-
-
 def shoot(server: StreamlitServer, browser, stem: str, sizes: list[tuple[int, int]], out: Path, full: bool):
     for width, height in sizes:
         context = browser.new_context(viewport={"width": width, "height": height})
         page = context.new_page()
         page.goto(f"{server.url}/{url_path(stem)}")
         wait_for_app(page)
-        wait_for_charts(page)
+        wait_until_drawn(page)
         page.wait_for_timeout(500)
         page.screenshot(path=str(out / f"{stem}-{width}x{height}.png"))
         if full:
             page.set_viewport_size({"width": width, "height": FULL_HEIGHT})
             page.wait_for_timeout(1000)
-            wait_for_charts(page)
+            wait_until_drawn(page)
             page.screenshot(path=str(out / f"{stem}-full-{width}.png"))
         context.close()
         print(f"{stem} {width}x{height}", flush=True)

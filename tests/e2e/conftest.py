@@ -214,6 +214,17 @@ def wait_for_app(page: Page, timeout_ms: int = SCRIPT_TIMEOUT_MS) -> None:
         raise AssertionError(f"Streamlit exception shown: {exceptions.first.inner_text()[:2000]}")
 
 
+def wait_until_drawn(page: Page, timeout_ms: int = 60_000) -> None:
+    """Plotly draws after the script finishes, and lazily loaded elements (tables, sliders) show a grey
+    skeleton until their code has arrived: wait until every chart has its SVG and no skeleton is left."""
+    page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout_ms)
+    charts = page.locator('[data-testid="stPlotlyChart"]').count()
+    page.wait_for_function(
+        f"document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .main-svg').length >= {charts}",
+        timeout=timeout_ms,
+    )
+
+
 def screenshot(page: Page, path: Path, wait_for_charts: bool = True) -> Path:
     """Save what the page shows now to `path` (and to $SCREENSHOT_DIR when set, to look at by hand).
 
