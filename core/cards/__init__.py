@@ -1,0 +1,13 @@
+"""Prediction cards: each page's experiments asked as questions the learner answers before the app runs them
+(issue 25, "Predict, then run"). The shape is core.cards.card.Card; each page's cards are in the module named
+after the page, and their runs call the topic packages' own functions. The Streamlit part is ui/cards.py."""
+
+from core.cards import backprop, losses
+from core.cards.card import Card
+
+CARDS: dict[str, Card] = {c.name: c for c in (*backprop.CARDS, *losses.CARDS)}
+
+
+def page_cards(page: str) -> list[Card]:
+    """The cards of one page (its file stem), in the order the page shows them."""
+    return [card for card in CARDS.values() if card.page == page]
