@@ -10,6 +10,7 @@ st.session_state; Home shows it, and a link carries it (`?progress=`) or points 
 
 from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 
 from core.cards import CARDS, page_cards
@@ -240,7 +241,7 @@ def progress_view(pages: list[tuple[str, str, str]]) -> None:
     a link that carries the whole progress. `pages`: (path, file stem, title) in curriculum order."""
     progress = _store(PROGRESS)
     rows = progress_rows([(stem, title) for _, stem, title in pages])
-    st.dataframe(rows, hide_index=True, key="cards_progress_table")
+    st.table(pd.DataFrame(rows), hide_index=True)
     st.caption(
         f"{sum(r['answered'] for r in rows)} of {len(CARDS)} cards answered, {sum(r['right'] for r in rows)} "
         'right. "left" numbers a page\'s cards not run yet (Predict 1, 2, …); the first run of each card '

@@ -48,7 +48,7 @@ def trained(job: TrainingJob, stop_at: int | None = None) -> TrainingJob:
     """`job` trained to its end, as its page's runner would train it (one step at a time until done); with
     `stop_at`, the playground's Engine is given that budget first."""
     if stop_at is not None:
-        job.stop_at = stop_at
+        job.stop_after(stop_at)
     train_steps(job, math.inf)
     return job
 

@@ -90,6 +90,7 @@ class Engine:
         self.epoch = 0
         self.history = History(len(self.model.linears))
         self.diverged = False
+        self.stop_at: int | None = None  # an epoch to stop at by itself (a prediction card's budget)
         self._grids: dict[int, tuple] = {}  # resolution -> axis, grid features, float32 twin, tensor pairs
         if self.fast:
             self._attach_flat_buffers()
@@ -223,8 +224,13 @@ class Engine:
 
     @property
     def done(self) -> bool:
-        """Whether training has stopped by itself (a live runner's job): the loss diverged."""
-        return self.diverged
+        """Whether training has stopped by itself (a live runner's job): the loss diverged, or it reached the
+        epoch it was told to stop at."""
+        return self.diverged or (self.stop_at is not None and self.epoch >= self.stop_at)
+
+    def stop_after(self, epoch: int | None) -> None:
+        """Stop by itself once `epoch` epochs have run (a prediction card's run); None trains on."""
+        self.stop_at = epoch
 
     def step(self) -> None:
         """Train one epoch (the page's Step button)."""
@@ -232,6 +238,8 @@ class Engine:
 
     def train_for(self, seconds: float, max_epochs: int = 1_000_000) -> int:
         """Train in growing slices until `seconds` have passed (the page's time slice); returns epochs run."""
+        if self.stop_at is not None:
+            max_epochs = min(max_epochs, self.stop_at - self.epoch)
         start, run, chunk = time.perf_counter(), 0, 1
         while run < max_epochs and not self.diverged:
             t0 = time.perf_counter()
