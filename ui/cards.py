@@ -2,12 +2,14 @@
 settings, the experiment runs (live on a page that trains, through the page's own runner), and the card says
 right or wrong with the run's numbers and the explanation. "Show me" runs it without asking.
 
-A page calls `cards_section(page)` in its Try this section; a page that trains live also calls
+A page calls `cards_section(page)` in its Try this section (`cards_section(page, section)` in each, on a
+page with several); a page that trains live also calls
 `start_pending(runner_key, runner)` right after building its runner and before `live_view`, so that a card's
 run plays in the page's own live view. The session's progress (the first outcome of each card) is kept in
 st.session_state; Home shows it, and a link carries it (`?progress=`) or points at one card (`?card=`).
 """
 
+import copy
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -50,7 +52,9 @@ def start(card: Card, answered: bool) -> None:
     (a live card's page builds a new runner from the new settings and `start_pending` plays it)."""
     state = st.session_state
     for key, value in card.settings.items():
-        state[key] = value
+        state[key] = copy.deepcopy(
+            value
+        )  # the page may change it in place (a list, the forward pass's edits)
     pick = state.get(f"card_pick_{card.name}") if answered else None
     _store(PICKS)[card.name] = card.answers.index(pick) if pick in card.answers else None
     _store(RESULTS).pop(card.name, None)
@@ -165,10 +169,12 @@ def card_view(card: Card, number: int) -> None:
             counted.caption(f"Counted: **{outcome}** (a card's first run counts)")
 
 
-def cards_section(page: str) -> None:
-    """Every card of `page` (its file stem), in order."""
+def cards_section(page: str, section: str = "") -> None:
+    """The cards of `page` (its file stem) that its Try this `section` asks, in order; numbered across
+    the page."""
     for number, card in enumerate(page_cards(page), start=1):
-        card_view(card, number)
+        if card.section == section:
+            card_view(card, number)
 
 
 def take_link(page: str) -> None:

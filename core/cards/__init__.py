@@ -2,10 +2,20 @@
 (issue 25, "Predict, then run"). The shape is core.cards.card.Card; each page's cards are in the module named
 after the page, and their runs call the topic packages' own functions. The Streamlit part is ui/cards.py."""
 
-from core.cards import backprop, losses, playground
+from core.cards import activations, backprop, forward_pass, losses, neuron, playground
 from core.cards.card import Card
 
-CARDS: dict[str, Card] = {c.name: c for c in (*playground.CARDS, *backprop.CARDS, *losses.CARDS)}
+CARDS: dict[str, Card] = {
+    c.name: c
+    for c in (
+        *neuron.CARDS,
+        *activations.CARDS,
+        *forward_pass.CARDS,
+        *playground.CARDS,
+        *backprop.CARDS,
+        *losses.CARDS,
+    )
+}
 
 
 def page_cards(page: str) -> list[Card]:

@@ -38,6 +38,7 @@ class Card:
     note: str  # the explanation shown after the run, a str.format template over the numbers
     explains: int  # the answer `note` argues for (tests check the run still gives it; pages never read it)
     live: Live | None = field(default=None)  # set when its page trains it live
+    section: str = ""  # which Try this of its page asks it, on a page with several
 
     def explain(self, numbers: Numbers) -> str:
         """The explanation with the run's numbers in it."""

@@ -44,16 +44,23 @@ def progress_table(at):
     return next(t.value for t in at.table if "answered" in t.value.columns)
 
 
+# State a page keeps without a widget, which a card may set: the forward pass's edits, for its network.
+KEPT_STATE = {"fwd_edits", "fwd_signature"}
+
+
 def assert_settings_on_widgets(at, card: Card) -> None:
-    """Each of the card's settings is a widget of its page, and the widget now shows that value."""
+    """Each of the card's settings is a widget of its page that now shows that value (or state the page
+    keeps, which now holds it)."""
     widgets = page_widgets(at)
     for key, value in card.settings.items():
-        assert key in widgets, f"{card.name}: no widget {key!r} on {card.page}"
-        shown = widgets[key]
+        assert key in widgets or key in KEPT_STATE, f"{card.name}: no widget {key!r} on {card.page}"
+        shown = widgets[key] if key in widgets else at.session_state[key]
         if isinstance(value, float):
             assert shown == pytest.approx(value), (card.name, key)
         else:
             assert shown == value, (card.name, key)
+    if card.settings.get("fwd_edits"):  # the page applied them to its network
+        assert any(c.value.startswith("Edited: ") for c in at.caption), card.name
 
 
 def finish_live_run(at, card: Card) -> None:
@@ -78,7 +85,9 @@ def show(at, card: Card, finish: bool = True) -> None:
         assert not at.exception, [e.value for e in at.exception]
 
 
-@pytest.mark.parametrize("page", ["losses", "backprop", "playground"])
+@pytest.mark.parametrize(
+    "page", ["neuron", "activations", "forward_pass", "losses", "backprop", "playground"]
+)
 def test_show_me_sets_the_widgets_and_shows_the_runs_answer_and_numbers(page: str) -> None:
     at = open_page(f"pages/{page}.py")
     for card in page_cards(page):
