@@ -2,19 +2,13 @@
 (issue 25, "Predict, then run"). The shape is core.cards.card.Card; each page's cards are in the module named
 after the page, and their runs call the topic packages' own functions. The Streamlit part is ui/cards.py."""
 
-from core.cards import activations, backprop, forward_pass, losses, neuron, playground
+from core.cards import activations, backprop, forward_pass, losses, neuron, optimizers, playground
 from core.cards.card import Card
 
 CARDS: dict[str, Card] = {
-    c.name: c
-    for c in (
-        *neuron.CARDS,
-        *activations.CARDS,
-        *forward_pass.CARDS,
-        *playground.CARDS,
-        *backprop.CARDS,
-        *losses.CARDS,
-    )
+    card.name: card
+    for page in (neuron, activations, forward_pass, playground, backprop, losses, optimizers)
+    for card in page.CARDS
 }
 
 

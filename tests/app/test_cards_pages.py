@@ -86,7 +86,7 @@ def show(at, card: Card, finish: bool = True) -> None:
 
 
 @pytest.mark.parametrize(
-    "page", ["neuron", "activations", "forward_pass", "losses", "backprop", "playground"]
+    "page", ["neuron", "activations", "forward_pass", "losses", "backprop", "playground", "optimizers"]
 )
 def test_show_me_sets_the_widgets_and_shows_the_runs_answer_and_numbers(page: str) -> None:
     at = open_page(f"pages/{page}.py")
