@@ -2,12 +2,30 @@
 (issue 25, "Predict, then run"). The shape is core.cards.card.Card; each page's cards are in the module named
 after the page, and their runs call the topic packages' own functions. The Streamlit part is ui/cards.py."""
 
-from core.cards import activations, backprop, forward_pass, losses, neuron, optimizers, playground
+from core.cards import (
+    activations,
+    backprop,
+    batchnorm_dropout,
+    forward_pass,
+    losses,
+    neuron,
+    optimizers,
+    playground,
+)
 from core.cards.card import Card
 
 CARDS: dict[str, Card] = {
     card.name: card
-    for page in (neuron, activations, forward_pass, playground, backprop, losses, optimizers)
+    for page in (
+        neuron,
+        activations,
+        forward_pass,
+        playground,
+        backprop,
+        losses,
+        optimizers,
+        batchnorm_dropout,
+    )
     for card in page.CARDS
 }
 

@@ -86,7 +86,17 @@ def show(at, card: Card, finish: bool = True) -> None:
 
 
 @pytest.mark.parametrize(
-    "page", ["neuron", "activations", "forward_pass", "losses", "backprop", "playground", "optimizers"]
+    "page",
+    [
+        "neuron",
+        "activations",
+        "forward_pass",
+        "losses",
+        "backprop",
+        "playground",
+        "optimizers",
+        "batchnorm_dropout",
+    ],
 )
 def test_show_me_sets_the_widgets_and_shows_the_runs_answer_and_numbers(page: str) -> None:
     at = open_page(f"pages/{page}.py")
