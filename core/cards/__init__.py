@@ -8,6 +8,7 @@ from core.cards import (
     batchnorm_dropout,
     forward_pass,
     losses,
+    lr_schedules,
     neuron,
     optimizers,
     playground,
@@ -25,6 +26,7 @@ CARDS: dict[str, Card] = {
         losses,
         optimizers,
         batchnorm_dropout,
+        lr_schedules,
     )
     for card in page.CARDS
 }

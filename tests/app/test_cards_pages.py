@@ -85,19 +85,7 @@ def show(at, card: Card, finish: bool = True) -> None:
         assert not at.exception, [e.value for e in at.exception]
 
 
-@pytest.mark.parametrize(
-    "page",
-    [
-        "neuron",
-        "activations",
-        "forward_pass",
-        "losses",
-        "backprop",
-        "playground",
-        "optimizers",
-        "batchnorm_dropout",
-    ],
-)
+@pytest.mark.parametrize("page", list(dict.fromkeys(card.page for card in CARDS.values())))
 def test_show_me_sets_the_widgets_and_shows_the_runs_answer_and_numbers(page: str) -> None:
     at = open_page(f"pages/{page}.py")
     for card in page_cards(page):
