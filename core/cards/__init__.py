@@ -6,6 +6,7 @@ from core.cards import (
     activations,
     backprop,
     batchnorm_dropout,
+    cnn,
     forward_pass,
     losses,
     lr_schedules,
@@ -27,6 +28,7 @@ CARDS: dict[str, Card] = {
         optimizers,
         batchnorm_dropout,
         lr_schedules,
+        cnn,
     )
     for card in page.CARDS
 }
