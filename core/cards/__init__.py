@@ -13,6 +13,7 @@ from core.cards import (
     neuron,
     optimizers,
     playground,
+    rnn,
 )
 from core.cards.card import Card
 
@@ -29,6 +30,7 @@ CARDS: dict[str, Card] = {
         batchnorm_dropout,
         lr_schedules,
         cnn,
+        rnn,
     )
     for card in page.CARDS
 }
