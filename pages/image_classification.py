@@ -18,8 +18,8 @@ from core.vision.registry import (
     available_models,
     download_weights,
 )
-from core.vision.try_this import try_this_markdown
 from pages.image_classification.image_models import cached_example, cached_model, decode_upload
+from ui.cards import cards_section
 from ui.shell import ensure_shell
 
 ensure_shell()
@@ -185,7 +185,7 @@ else:
 st.caption(GRAD_CAM_SCALE_NOTE)
 
 st.subheader("Try this")
-st.markdown(try_this_markdown())
+cards_section("image_classification")
 
 st.subheader("PyTorch for these settings")
 st.caption(

@@ -8,6 +8,7 @@ from core.cards import (
     batchnorm_dropout,
     cnn,
     forward_pass,
+    image_classification,
     losses,
     lr_schedules,
     neuron,
@@ -31,6 +32,7 @@ CARDS: dict[str, Card] = {
         lr_schedules,
         cnn,
         rnn,
+        image_classification,
     )
     for card in page.CARDS
 }

@@ -12,7 +12,8 @@ from typing import Any
 
 from core.runner import TrainingJob, train_steps
 
-Numbers = dict[str, float]  # what an experiment measured, by name; the explanation quotes them
+# What an experiment measured, by name: numbers, and the labels a model answered; the explanation quotes them.
+Numbers = dict[str, float | str]
 
 
 @dataclass(frozen=True)
