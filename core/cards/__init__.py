@@ -15,6 +15,7 @@ from core.cards import (
     optimizers,
     playground,
     rnn,
+    sentiment,
 )
 from core.cards.card import Card
 
@@ -33,6 +34,7 @@ CARDS: dict[str, Card] = {
         cnn,
         rnn,
         image_classification,
+        sentiment,
     )
     for card in page.CARDS
 }
