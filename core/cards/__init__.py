@@ -16,6 +16,7 @@ from core.cards import (
     playground,
     rnn,
     sentiment,
+    transfer_learning,
 )
 from core.cards.card import Card
 
@@ -35,6 +36,7 @@ CARDS: dict[str, Card] = {
         rnn,
         image_classification,
         sentiment,
+        transfer_learning,
     )
     for card in page.CARDS
 }

@@ -115,6 +115,9 @@ def test_show_me_sets_the_widgets_and_shows_the_runs_answer_and_numbers(page: st
             assert any("The card's run is training live" in i.value for i in at.info), card.name
     finished = [c for c in page_cards(page) if c.live is None or page not in FIRST_LIVE_ONLY or c is live[0]]
     assert at.session_state["cards_progress"] == {card.name: "shown" for card in finished}
+    for card in live:  # a run still training stops with its test (its viewer leaves)
+        if card.live.runner in at.session_state:
+            at.session_state[card.live.runner].close()
 
 
 def test_a_wrong_and_a_right_answer_are_counted_on_home() -> None:

@@ -3,7 +3,7 @@ the card's own `run` trains (the page's verdict then shows the card's numbers)."
 
 import pytest
 
-from core.cards import page_cards
+from core.cards import CARDS, page_cards, transfer_learning
 from core.cards.card import trained
 from core.cards.playground import EPOCHS, run_numbers, widget_settings
 from core.playground.config import PlaygroundConfig
@@ -23,3 +23,8 @@ def test_the_playground_cards_settings_are_the_pages_widget_values() -> None:
 def test_a_playground_cards_widgets_train_the_cards_run(card) -> None:
     config = config_from_widgets(card.settings)
     assert run_numbers(trained(Engine(config), EPOCHS)) == card_numbers(card.name)
+
+
+def test_the_frozen_blocks_card_moves_the_slider_to_the_shipped_backbones_end() -> None:
+    blocks = len(transfer_learning.backbone().block_names)
+    assert CARDS["transfer_learning-frozen-count"].settings["tl_frozen"] == transfer_learning.BLOCKS == blocks
