@@ -23,7 +23,7 @@ COPY requirements.txt requirements-nodeps.txt ./
 RUN pip install --extra-index-url "$TORCH_INDEX" -r requirements.txt \
  && pip install --no-deps -r requirements-nodeps.txt
 
-COPY app.py ./
+COPY app.py serve.py ./
 COPY .streamlit .streamlit
 COPY core core
 COPY ui ui
@@ -37,4 +37,4 @@ VOLUME /cache
 EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
   CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ['STREAMLIT_SERVER_PORT'] + '/_stcore/health', timeout=4)"
-CMD ["python", "-m", "streamlit", "run", "app.py"]
+CMD ["python", "-m", "serve", "run", "app.py"]

@@ -6,11 +6,11 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint bench install install-dev chromium clean
+.PHONY: run test test-fast lint bench install install-dev chromium nginx clean
 
 install: $(VENV)/.runtime-installed
 
-install-dev: $(VENV)/.dev-installed chromium
+install-dev: $(VENV)/.dev-installed chromium nginx
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,11 +31,21 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# The replica test (tests/deploy) runs Debian's nginx with deploy/nginx.conf in front of two app servers.
+nginx:
+	@test -x /usr/sbin/nginx || command -v nginx >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null; }
+
 run: install
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m serve run app.py --server.port $(PORT)
 
 test: install-dev
 	$(PY) -m pytest
+
+# The edit loop: unit tests and AppTests, no browser (CI and `make test` run everything).
+test-fast: $(VENV)/.dev-installed
+	$(PY) -m pytest tests/unit tests/app
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

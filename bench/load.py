@@ -181,10 +181,13 @@ class Tour:
         await page.evaluate(SAMPLER)
         await asyncio.sleep(self.train_secs)
         samples = await page.evaluate("clearInterval(window.__timer), window.__samples")
-        span = (samples[-1][0] - samples[0][0]) / 1000
+        span = (samples[-1][0] - samples[0][0]) / 1000 if samples else 0.0
         epochs = [e for e in (epoch_of(s[1]) for s in samples) if e is not None]
         redraws = sum(a[2] != b[2] for a, b in itertools.pairwise(samples))
-        self.pace = {"epochs_per_s": (epochs[-1] - epochs[0]) / span, "redraws_per_s": redraws / span}
+        # A page starved of CPU may sample only once or never in the window (it ran 1 s at N = 10 on a
+        # loaded machine): then it has no pace to report rather than a division by zero.
+        if span > 0 and len(epochs) > 1:
+            self.pace = {"epochs_per_s": (epochs[-1] - epochs[0]) / span, "redraws_per_s": redraws / span}
         self.stage = "playground Pause"
         await page.evaluate(COUNTER)
         started = time.perf_counter()

@@ -1,18 +1,21 @@
-"""`python -m streamlit` with a look inside, for bench/load.py: the same server, plus a thread that answers
-questions about the process from outside.
+"""The app's server command (`python -m serve`: Streamlit, warm-up at start) with a look inside, for
+bench/load.py, bench/classroom and the replica test: the same server, plus a thread that answers questions
+about the process from outside.
 
     .venv/bin/python -m bench.load_server run app.py --server.port 8765   # as `python -m streamlit run ...`
 
 Every 0.5 s it adds up the CPU time of each thread by its Python name (/proc/self/task/<id>/stat), and when
 the file $LOAD_CENSUS.request appears it writes $LOAD_CENSUS (JSON): live Runner objects and Streamlit
 sessions (counted before and after a full garbage collection), model instances per class, threads by name,
-CPU seconds per thread name. With $LOAD_PROFILE set it also samples every thread's Python stack every 20 ms
-and reports the most frequent places: where the server's time goes when many sessions are busy.
+CPU seconds per thread name, the ids of the sessions whose browser is connected now. With $LOAD_PROFILE set
+it also samples every thread's Python stack every 20 ms and reports the most frequent places: where the
+server's time goes when many sessions are busy.
 """
 
 import collections
 import gc
 import json
+import logging
 import os
 import sys
 import threading
@@ -20,6 +23,8 @@ import time
 from pathlib import Path
 
 from streamlit.web.cli import main as streamlit_main
+
+from serve import start_warm_up
 
 TICK = 0.5  # seconds between two CPU readings and two looks for a census request
 SAMPLE = 0.02  # seconds between two stack samples with $LOAD_PROFILE
@@ -78,7 +83,11 @@ def census(cpu: dict[str, float], stacks: collections.Counter) -> dict:
         for o in gc.get_objects()
         if isinstance(o, torch.nn.Module) and not type(o).__module__.startswith("torch.nn")
     )
+    from streamlit.runtime import Runtime
+
+    connected = [info.session.id for info in Runtime.instance()._session_mgr.list_active_sessions()]
     return {
+        "connected_session_ids": connected,
         "runners": before["runners"],
         "sessions": before["sessions"],
         "runners_after_gc": count(Runner),
@@ -128,6 +137,8 @@ def watch(path: Path, profile: bool) -> None:
 
 
 if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    start_warm_up()  # as the app's own command (serve.py) does
     if os.environ.get("LOAD_CENSUS"):
         target = Path(os.environ["LOAD_CENSUS"])
         threading.Thread(

@@ -21,7 +21,11 @@ sys.path.insert(0, str(REPO))
 from ui.shell import CURRICULUM  # noqa: E402
 
 # The Step buttons `--trained` presses, by page.
-STEP_BUTTONS = {"pages/batchnorm_dropout.py": ["bn_step", "do_step"], "pages/lr_schedules.py": ["lrs_step"]}
+STEP_BUTTONS = {
+    "pages/batchnorm_dropout.py": ["bn_step", "do_step"],
+    "pages/lr_schedules.py": ["lrs_step"],
+    "pages/transformer.py": ["tf_step"],
+}
 
 
 def time_page(path: str, runs: int, warmup: int = 2, trained: int = 0) -> list[float]:

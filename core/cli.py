@@ -18,6 +18,7 @@ SUBCOMMANDS: list[str] = [
     "core.vision.cli",
     "core.text.cli",
     "core.rnn.cli",
+    "core.transformer.cli",
     "core.training.cli",
     "core.cnn.cli",
 ]

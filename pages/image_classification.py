@@ -18,15 +18,24 @@ from core.vision.registry import (
     available_models,
     download_weights,
 )
-from pages.image_classification.image_models import cached_example, cached_model, decode_upload
+from pages.image_classification.image_models import (
+    cached_example,
+    cached_model,
+    classified_example,
+    decode_upload,
+    example_grad_cam,
+)
 from ui.cards import cards_section
 from ui.shell import ensure_shell
 
 ensure_shell()
 
 
-def model_panel(loaded: LoadedModel, result: Classification, cam_class: int, layout: str) -> None:
-    """One model's answer: its source, size and timing, top-k bars, and the Grad-CAM map for `cam_class`.
+def model_panel(
+    loaded: LoadedModel, result: Classification, cam_class: int, layout: str, example: str | None
+) -> None:
+    """One model's answer: its source, size and timing, top-k bars, and the Grad-CAM map for `cam_class`
+    (of the example photo `example`, else of the picture the model saw).
 
     `layout` is part of the chart keys: a chart that moves between full width and a column is mounted
     afresh, because plotly keeps the picture's old, narrower domain when its container changes width.
@@ -39,7 +48,11 @@ def model_panel(loaded: LoadedModel, result: Classification, cam_class: int, lay
         f"inference {result.ms:.0f} ms on {loaded.device.type.upper()} · loaded in {loaded.load_s:.2f} s"
     )
     st.plotly_chart(topk_bars(result.predictions, highlight=cam_class), key=f"img_bars_{entry.name}_{layout}")
-    cam = grad_cam(loaded, result.model_input, cam_class)
+    cam = (
+        example_grad_cam(entry.name, example, cam_class)
+        if example
+        else grad_cam(loaded, result.model_input, cam_class)
+    )
     title = f"Grad-CAM for '{entry.categories[cam_class]}'"
     st.plotly_chart(gradcam_overlay(result.model_input, cam, title), key=f"img_cam_{entry.name}_{layout}")
 
@@ -115,7 +128,7 @@ try:
 except ModelUnavailable as error:  # e.g. a cached weights file that turns out to be unreadable
     st.error(str(error))
     st.stop()
-result = classify(loaded, picture.image, top_k)
+result = classified_example(model_name, example, top_k) if example else classify(loaded, picture.image, top_k)
 
 crop = loaded.entry.preprocessing.crop
 original_col, input_col = st.columns(2)
@@ -153,14 +166,16 @@ if not others:
     )
 
 if compare_with == "none":
-    model_panel(loaded, result, cam_class, "single")
+    model_panel(loaded, result, cam_class, "single", example)
 else:
     try:
         other = cached_model(compare_with)
     except ModelUnavailable as error:
         st.error(str(error))
         st.stop()
-    other_result = classify(other, picture.image, top_k)
+    other_result = (
+        classified_example(compare_with, example, top_k) if example else classify(other, picture.image, top_k)
+    )
     title_a, title_b = loaded.entry.title, other.entry.title
     st.markdown(verdict(title_a, result, title_b, other_result))
     st.dataframe(
@@ -179,9 +194,9 @@ else:
     )
     left, right = st.columns(2)
     with left:
-        model_panel(loaded, result, cam_class, "pair")
+        model_panel(loaded, result, cam_class, "pair", example)
     with right:
-        model_panel(other, other_result, cam_class, "pair")
+        model_panel(other, other_result, cam_class, "pair", example)
 st.caption(GRAD_CAM_SCALE_NOTE)
 
 st.subheader("Try this")

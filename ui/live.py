@@ -10,15 +10,19 @@ drawing never holds training back, and a slow browser only lowers the redraw rat
 """
 
 import base64
+import contextlib
+import time
 from collections.abc import Callable, Hashable
 
 import streamlit as st
 
-from core.runner import Runner, TrainingJob
+from core.runner import PACER, Runner, TrainingJob
 
 PIXELATED = "pixelated"  # container key prefix of `pixelated_picture`
 PIXELATED_STYLE = "<style>[class*='st-key-pixelated_'] img { image-rendering: pixelated; }</style>"
 MAX_FPS = 10.0  # redraws per second at most while training: enough to see it move, cheap for the server
+MIN_RATE = 2.0  # redraws per second at least while training, however busy the server (see core.runner.PACER)
+SLOWDOWNS = (1.0, 1.4, 2.0, 2.8, 4.0, 5.6, 8.0, 11.0, 16.0)  # the rungs a live view's interval moves on
 
 
 def session_runner(key: str, make_job: Callable[[], TrainingJob], identity: Hashable) -> Runner:
@@ -85,36 +89,126 @@ def live_view(
     slowly or costs more to send: the network, the curves).
 
     `draw(runner, playing)` reads the job through `runner.read` and draws it: playing, cheap pictures in
-    fixed-size slots (`picture`); paused, interactive charts. The buttons live inside the redrawn part, so
-    a click reruns only that part and its effect (the final epoch after Pause) shows at once; the whole page
-    then reruns once to switch between the playing and the paused view (and after Step or Reset, for what
-    the page shows of the run outside this view). Each redraw is the runner's
-    heartbeat: when the tab closes or the visitor leaves the page, redraws stop and so does the worker."""
+    fixed-size slots (`picture`); paused, interactive charts. The buttons live inside the redrawn part, so a
+    click reruns only that part and its effect (the final epoch after Pause) shows at once; the whole page
+    then reruns once to switch between the playing and the paused view (and after Step or Reset).
+    Each redraw is the runner's heartbeat: when the tab closes or the visitor leaves the page, redraws stop
+    and so does the worker. While several sessions play, core.runner.PACER stretches every view's redraw
+    interval so that together they keep to their share of the CPU (never below MIN_RATE a second)."""
     playing, steps = runner.playing, runner.steps
     st.html(PIXELATED_STYLE)  # once per page run, not per redraw
+    pace = Pace.of(key, fps, slow_every)
 
-    @st.fragment(run_every=1.0 / fps if playing else None)
     def redraw() -> None:
-        runner.heartbeat()
-        training_buttons(runner, playing, key, step_help, on_reset, note)
-        if runner.closed or (runner.playing and not playing) or (not playing and runner.steps != steps):
-            st.rerun()  # Reset, Play or Step: the whole page follows (it may show the run outside this view)
-        draw(runner, playing)  # after Pause: the epoch it stopped at shows before the page switches view
-        if draw_slow is not None and not playing:
-            draw_slow(runner, playing)  # paused, Step redraws everything
-        runner.heartbeat()
-        if runner.playing != playing:
-            st.rerun()
+        with runner.watching():
+            training_buttons(runner, playing, key, step_help, on_reset, note)
+            if runner.closed or (runner.playing and not playing) or (not playing and runner.steps != steps):
+                PACER.forget(runner)
+                st.rerun()  # Play, Step, Reset: the whole page follows (it shows the run outside too)
+            started = time.thread_time()
+            draw(runner, playing)  # after Pause: the epoch it stopped at shows before the page switches view
+            if draw_slow is not None and not playing:
+                draw_slow(runner, playing)  # paused, Step redraws everything
+            if runner.playing != playing:
+                PACER.forget(runner)
+                st.rerun()
+            if playing:
+                pace.measured(runner, "fast", time.thread_time() - started)
 
-    redraw()
-    if draw_slow is None or not playing:
-        return
-
-    @st.fragment(run_every=slow_every if playing else None)
     def redraw_slow() -> None:
-        draw_slow(runner, playing)
+        with runner.watching():
+            started = time.thread_time()
+            draw_slow(runner, playing)
+            pace.measured(runner, "slow", time.thread_time() - started)
 
-    redraw_slow()
+    # Two fragments for two views: after Pause, a tick of the playing view's timer that was already on its
+    # way finds no such fragment and is dropped, instead of redrawing the paused view's charts again.
+    if not playing:
+        PACER.forget(runner)
+        st.fragment(redraw_still)(redraw)
+        return
+    st.fragment(redraw_live, run_every=pace.declare("fast"))(redraw)
+    if draw_slow is not None:
+        st.fragment(redraw_live_slow, run_every=pace.declare("slow"))(redraw_slow)
+
+
+def redraw_still(body: Callable[[], None]) -> None:
+    """The paused view's fragment (its name is its identity: see live_view)."""
+    body()
+
+
+def redraw_live(body: Callable[[], None]) -> None:
+    """The playing view's fragment."""
+    body()
+
+
+def redraw_live_slow(body: Callable[[], None]) -> None:
+    """The playing view's slow part."""
+    body()
+
+
+class Pace:
+    """A live view's redraw costs and the intervals its browser's timers were told, kept in the session."""
+
+    def __init__(self, fps: float, slow_every: float) -> None:
+        self.fps, self.slow_every = fps, slow_every
+        self.cost = {"fast": 0.0, "slow": 0.0}  # CPU seconds of one redraw of each part (smoothed)
+        self.told = {"fast": 1.0, "slow": 1.0}  # the rung of SLOWDOWNS each part's timer runs at
+
+    @staticmethod
+    def of(key: str, fps: float, slow_every: float) -> "Pace":
+        """The session's Pace for the view `key` (a new one when its rates changed)."""
+        pace = st.session_state.get(f"{key}_pace")
+        if not isinstance(pace, Pace) or (pace.fps, pace.slow_every) != (fps, slow_every):
+            pace = st.session_state[f"{key}_pace"] = Pace(fps, slow_every)
+        return pace
+
+    def interval(self, part: str) -> float:
+        """Seconds between two redraws of `part` ("fast" or "slow") at the slowdown its timer was told."""
+        if part == "slow":
+            return self.slow_every * self.told["slow"]
+        return min(self.told["fast"], max(1.0, self.fps / MIN_RATE)) / self.fps
+
+    def declare(self, part: str) -> float:
+        """The `run_every` for `part` as its fragment is declared (a whole-page run), at today's slowdown."""
+        self.told[part] = slowdown_rung(PACER.slowdown(), self.told[part])
+        return self.interval(part)
+
+    def measured(self, runner: Runner, part: str, seconds: float) -> None:
+        """One redraw of `part` took `seconds` of CPU: tell the pacer what this view would take at full
+        rate, and when the shared slowdown moved to another rung, retime this fragment's timer."""
+        cost = self.cost[part]
+        self.cost[part] = seconds if not cost else 0.7 * cost + 0.3 * seconds
+        PACER.report(runner, self.cost["fast"] * self.fps + self.cost["slow"] / self.slow_every)
+        rung = slowdown_rung(PACER.slowdown(), self.told[part])
+        if rung != self.told[part]:
+            self.told[part] = rung
+            retime_fragment(self.interval(part))
+
+
+def slowdown_rung(wanted: float, current: float) -> float:
+    """The rung of SLOWDOWNS for `wanted`: up at once, down only once clearly below (no flapping)."""
+    up = next((r for r in SLOWDOWNS if r >= wanted), SLOWDOWNS[-1])
+    if up >= current or wanted <= current * 0.7:
+        return up
+    return current
+
+
+def retime_fragment(interval: float) -> None:
+    """Tell the browser to rerun the running fragment every `interval` seconds from now on: the message a
+    fragment's declaration sends (the frontend replaces the fragment's timer when the interval differs).
+    Streamlit has no public call for it; without its internals the view keeps its first rate."""
+    with contextlib.suppress(ImportError, RuntimeError, AttributeError):
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+        from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState, get_script_run_ctx
+
+        ctx, fragment_id = get_script_run_ctx(), ThreadState.get().fragment_id
+        if ctx is None or not fragment_id:
+            return
+        msg = ForwardMsg()
+        msg.auto_rerun.interval = interval
+        msg.auto_rerun.fragment_id = fragment_id
+        ctx.enqueue(msg)
 
 
 def picture(png: bytes, width: int | str = "content", caption: str | None = None) -> None:

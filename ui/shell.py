@@ -118,6 +118,14 @@ CURRICULUM: dict[str, list[PageEntry]] = {
             "problem, a noisy signal or your own text, and watch hidden states, gates and gradients "
             "through time.",
         ),
+        PageEntry(
+            "pages/transformer.py",
+            "Transformers",
+            ":material/view_timeline:",
+            "Self-attention worked out by hand, every number checked against torch; then a small GPT "
+            "trained live on Shakespeare or your text, its attention maps, and what each character it "
+            "writes attends to.",
+        ),
     ],
     "Pretrained models": [
         PageEntry(

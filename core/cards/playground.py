@@ -24,6 +24,11 @@ def widget_settings(config: PlaygroundConfig) -> dict[str, object]:
     return values
 
 
+def card_settings(config: PlaygroundConfig) -> dict[str, object]:
+    """The widgets of a card's run: the lab's one-run mode and `config`."""
+    return {"play_lab": "One run"} | widget_settings(config)
+
+
 def run_numbers(engine: Engine) -> Numbers:
     """The run's epochs, whether it diverged, and its last test loss and (classifying) test accuracy."""
     history = engine.history
@@ -54,7 +59,7 @@ def card(name: str, config: PlaygroundConfig, **fields: object) -> Card:
     return Card(
         name=name,
         page="playground",
-        settings=widget_settings(config),
+        settings=card_settings(config),
         run=live_run(lambda: Engine(config), LIVE),
         live=LIVE,
         **fields,

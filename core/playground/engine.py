@@ -10,11 +10,13 @@ weights and minibatches of tens of points, so every CUDA kernel launch would cos
 
 import copy
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
 
+from core.playground.checkpoint import Checkpoint, kernel_state, torch_state
 from core.playground.codes import ACTIVATION_CODES, HYPER, REGULARIZATION_CODES
 from core.playground.config import PlaygroundConfig
 from core.playground.datasets import PLANE, Split, make_split
@@ -23,6 +25,7 @@ from core.playground.kernel import train_epochs
 from core.playground.losses import PLAYGROUND_LOSSES, encode_targets, output_activation
 from core.playground.model import PlaygroundNet, build_model, weight_penalty
 from core.playground.optim import OPTIMIZERS, SCHEDULES
+from core.playground.trajectory import Trajectory
 from core.runtime import holds_global_rng
 
 # Settings that may change while training runs; any other change starts a new run.
@@ -92,12 +95,14 @@ class Engine:
         self.diverged = False
         self.stop_at: int | None = None  # an epoch to stop at by itself (a prediction card's budget)
         self._grids: dict[int, tuple] = {}  # resolution -> axis, grid features, float32 twin, tensor pairs
+        # Dropout draws from the process-wide generator; the run keeps its own state of it so it repeats
+        # (a run without dropout keeps it too: a fork of it may add dropout).
+        self.dropout_state = torch.Generator().manual_seed(config.seed).get_state()
         if self.fast:
             self._attach_flat_buffers()
         else:
             self.optimizer = OPTIMIZERS[config.optimizer].build(self.model.parameters(), config.lr)
-            # Dropout draws from the process-wide generator; the run keeps its own state of it so it repeats.
-            self.dropout_state = torch.Generator().manual_seed(config.seed).get_state()
+        self.trajectory = Trajectory(self.parameter_vector())
 
     def _attach_flat_buffers(self) -> None:
         """Move every parameter into one flat float64 buffer (and its gradient into another) that the kernel
@@ -139,11 +144,16 @@ class Engine:
         perms = torch.stack([torch.randperm(n, generator=self.generator) for _ in range(epochs)])  # (E, n)
         lrs = np.array([self.learning_rate(self.epoch + e) for e in range(epochs)])
         metrics, grad_norms = self.history.reserve(epochs)
-        run = (
-            self._train_fast(perms, lrs, metrics, grad_norms)
-            if self.fast
-            else self._train_torch(perms, lrs, metrics, grad_norms)
-        )
+        train = self._train_fast if self.fast else self._train_torch
+        run = 0
+        while run < epochs:  # in pieces that end where the trajectory takes a snapshot
+            due = self.trajectory.next_epoch(self.epoch + run)
+            stop = min(epochs, due - self.epoch)
+            run += train(perms[run:stop], lrs[run:stop], metrics[run:stop], grad_norms[run:stop])
+            if not np.isfinite(metrics[run - 1, :2]).all():  # diverged: it stopped after this epoch
+                break
+            if self.epoch + run == due:
+                self.trajectory.add(due, self.parameter_vector())
         self.epoch += run
         self.history.size += run
         self.diverged = not np.isfinite(metrics[:run, :2]).all()
@@ -240,17 +250,55 @@ class Engine:
         """Train in growing slices until `seconds` have passed (the page's time slice); returns epochs run."""
         if self.stop_at is not None:
             max_epochs = min(max_epochs, self.stop_at - self.epoch)
-        start, run, chunk = time.perf_counter(), 0, 1
-        while run < max_epochs and not self.diverged:
-            t0 = time.perf_counter()
-            run += self.train(min(chunk, max_epochs - run))
-            elapsed = time.perf_counter() - start
-            if elapsed >= seconds:
-                break
-            per_epoch = (time.perf_counter() - t0) / chunk
-            # Aim each slice at a quarter of the remaining time so the deadline is overshot by little.
-            chunk = max(1, min(4 * chunk, int((seconds - elapsed) / 4 / max(per_epoch, 1e-7))))
-        return run
+        return train_in_chunks(self.train, lambda: self.diverged, seconds, max_epochs)
+
+    def parameter_vector(self) -> np.ndarray:
+        """Every parameter in model.parameters() order as one float64 vector (P,), copied."""
+        if self.fast:
+            return self.flat.numpy().copy()
+        return torch.nn.utils.parameters_to_vector(self.model.parameters()).detach().numpy().copy()
+
+    def checkpoint(self) -> Checkpoint:
+        """The run's state now, in torch's terms (see core/playground/checkpoint.py)."""
+        if self.fast:
+            c, updates = self.config, int(self.steps[0])
+            optimizer = torch_state(c.optimizer, self.model, self.state1, self.state2, updates, c.lr)
+        else:
+            optimizer = copy.deepcopy(self.optimizer.state_dict())
+        size = self.history.size
+        return Checkpoint(
+            config=self.config,
+            epoch=self.epoch,
+            model={k: v.detach().clone() for k, v in self.model.state_dict().items()},
+            optimizer=optimizer,
+            order_state=self.generator.get_state(),
+            dropout_state=self.dropout_state.clone(),
+            metrics=self.history.metrics[:size].copy(),
+            grad_norms=self.history.grad_norms[:size].copy(),
+            trajectory=self.trajectory.copy(),
+            diverged=self.diverged,
+        )
+
+    def restore(self, checkpoint: Checkpoint) -> None:
+        """Go on from `checkpoint` with this engine's settings: its weights, generators, epoch and history;
+        its optimizer state too when the optimizer is the same (another optimizer starts afresh, as a new
+        torch.optim object would). The network's shape must be the checkpoint's."""
+        self.model.load_state_dict(checkpoint.model)
+        if checkpoint.config.optimizer == self.config.optimizer:
+            if self.fast:
+                sizes = [p.numel() for p in self.model.parameters()]
+                s1, s2, steps = kernel_state(self.config.optimizer, checkpoint.optimizer, sizes)
+                self.state1[:], self.state2[:], self.steps[0] = s1, s2, steps
+            else:
+                self.optimizer.load_state_dict(copy.deepcopy(checkpoint.optimizer))
+        self.generator.set_state(checkpoint.order_state)
+        self.dropout_state = checkpoint.dropout_state.clone()
+        self.epoch, self.diverged = checkpoint.epoch, checkpoint.diverged
+        self.history.size = 0
+        metrics, grad_norms = self.history.reserve(checkpoint.epoch)
+        metrics[:], grad_norms[:] = checkpoint.metrics, checkpoint.grad_norms
+        self.history.size = checkpoint.epoch
+        self.trajectory = checkpoint.trajectory.copy()
 
     def penalty(self) -> float:
         """The current regularization term rate·R(w)."""
@@ -280,6 +328,24 @@ class Engine:
             output = 2 * torch.sigmoid(output) - 1  # probability of class 1 on the same −1..1 scale
         maps = [h.reshape(-1, resolution, resolution).numpy() for h in hidden]
         return axis, output.reshape(resolution, resolution).numpy(), maps
+
+
+def train_in_chunks(
+    train: Callable[[int], int], stopped: Callable[[], bool], seconds: float, max_epochs: int = 1_000_000
+) -> int:
+    """Call `train(epochs)` in growing chunks until `seconds` have passed or `stopped()`: a runner's time
+    slice for a job that trains by the epoch (one run, a fork, a sweep). Returns the epochs run."""
+    start, run, chunk = time.perf_counter(), 0, 1
+    while run < max_epochs and not stopped():
+        t0 = time.perf_counter()
+        run += train(min(chunk, max_epochs - run))
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            break
+        per_epoch = (time.perf_counter() - t0) / chunk
+        # Aim each slice at a quarter of the remaining time so the deadline is overshot by little.
+        chunk = max(1, min(4 * chunk, int((seconds - elapsed) / 4 / max(per_epoch, 1e-7))))
+    return run
 
 
 def grid_features(features: tuple[str, ...], resolution: int) -> tuple[np.ndarray, torch.Tensor]:

@@ -55,8 +55,8 @@ def export_script(config: PlaygroundConfig, epochs: int, data: Split | None = No
         "encode_targets": _source(encode_targets),
         "Step": _source(Step) if "Step" in (config.activation, output) else None,
         "weight_penalty": _source(weight_penalty),
-        "make_activation()": _module(config.activation),
-        "make_output_activation()": _module(output),
+        "make_activation()": module_code(config.activation),
+        "make_output_activation()": module_code(output),
         "make_norm()": "nn.BatchNorm1d(width)" if config.batch_norm else "nn.Identity()",
         "features()": f"np.stack([{', '.join(inputs)}], axis=1)",
         "init_weight()": INITS[config.init].code,
@@ -155,7 +155,7 @@ def _list(values: list) -> str:
     return pprint.pformat(values, width=100, compact=True).replace("\n", "\n    ")
 
 
-def _module(activation: str) -> str:
+def module_code(activation: str) -> str:
     """The activation module as the script builds it: nn.<Class>() with torch's defaults (the registry's), or
     Step() (defined in the script)."""
     return "Step()" if activation == "Step" else f"nn.{type(ACTIVATIONS[activation].module()).__name__}()"

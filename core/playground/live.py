@@ -31,6 +31,8 @@ from core.playground.figures import (
     update_curves,
     update_grad_norms,
 )
+from core.playground.landscape import compute_slice, take_source
+from core.playground.sweep import SweepJob, make_sweep
 
 RESOLUTION = 100  # grid points per side of the plane: the boundary and every neuron's map
 PICTURE_SIZE = 400  # pixels per side of the live boundary picture
@@ -147,7 +149,7 @@ def neuron_picture(maps: list[np.ndarray]) -> tuple[bytes, int] | None:
 
 
 def warm_up() -> None:
-    """Once per process: load the compiled kernel and build every figure kind once (plotly creates its
+    """Once per process: load the compiled kernels and build every figure kind once (plotly creates its
     validators lazily), so the first live redraw a visitor sees is as quick as the rest."""
     engine = Engine(PlaygroundConfig(points=40))
     engine.train(2)
@@ -158,3 +160,8 @@ def warm_up() -> None:
         fig.to_dict()
     figures.boundary_picture(snap)
     neuron_picture(snap.maps)
+    # The experiment lab's first sweep and slice: the sweep kernel (compiled once per installation, loaded
+    # once per process) and the landscape's batched pass.
+    sweep, _ = make_sweep(engine.config, "lr", "0.01, 0.1", "l2", "0", 1)
+    SweepJob(sweep).train(1)
+    compute_slice(take_source(engine), "random", "train", 5)

@@ -50,6 +50,7 @@ from ui.shell import seed
 
 RUNNER_KEY = "cnn_runner"
 RESULTS_KEY = "cnn_results"  # finished runs of this session: config -> (parameters, test accuracy)
+CURVES_EVERY = 2.0  # seconds between two redraws of the curves while training
 GRID = np.array(  # the editable grid's starting values: a small bright "L" on black
     [
         [0, 0, 0, 0, 0, 0],
@@ -388,7 +389,8 @@ def model_facts(config: CNNConfig, shape: tuple[int, int, int]) -> None:
 
 
 def draw_training(runner: Runner, playing: bool) -> None:
-    """The live view: progress numbers and curves; a finished run's result is kept for comparison."""
+    """The live view's numbers, redrawn twice a second while it trains; a finished run's result is kept
+    for comparison."""
     snap = runner.read(lambda job: job.snapshot())
     h = snap.history
     a, b, c, d, e = st.columns(5)
@@ -399,6 +401,16 @@ def draw_training(runner: Runner, playing: bool) -> None:
     e.metric("Test accuracy", f"{h.test_accuracy[-1]:.2%}")
     if snap.diverged:
         st.error("The loss became NaN or infinite: lower the learning rate and press Reset.")
+    config = runner.read(lambda job: job.config)
+    st.caption(f"{snap.examples:,} training examples seen in {snap.train_seconds:.1f} s of training.")
+    if snap.done and not snap.diverged:
+        st.session_state.setdefault(RESULTS_KEY, {})[config] = (snap.parameters, h.test_accuracy[-1])
+
+
+def draw_curves(runner: Runner, playing: bool) -> None:
+    """The loss and accuracy curves: two charts cost more to build and send than the numbers, so while it
+    trains they are redrawn every CURVES_EVERY seconds only (and less often on a busy server)."""
+    h = runner.read(lambda job: job.snapshot()).history
     loss_col, acc_col = st.columns(2)
     loss_col.plotly_chart(
         curves_figure(h.train_examples, h.train_loss, h.test_examples, h.test_loss, "loss"),
@@ -408,13 +420,9 @@ def draw_training(runner: Runner, playing: bool) -> None:
         curves_figure(h.train_examples, h.train_accuracy, h.test_examples, h.test_accuracy, "accuracy"),
         key="cnn_acc_fig",
     )
-    config = runner.read(lambda job: job.config)
     st.caption(
-        f"Test points after each epoch on all {runner.read(lambda job: len(job.data.test_y)):,} test images; "
-        f"{snap.examples:,} training examples seen in {snap.train_seconds:.1f} s of training."
+        f"Test points after each epoch on all {runner.read(lambda job: len(job.data.test_y)):,} test images."
     )
-    if snap.done and not snap.diverged:
-        st.session_state.setdefault(RESULTS_KEY, {})[config] = (snap.parameters, h.test_accuracy[-1])
 
 
 def train_section() -> None:
@@ -448,6 +456,8 @@ def train_section() -> None:
         fps=2,
         step_help="Train one minibatch",
         on_reset=lambda: drop_runner(RUNNER_KEY),
+        draw_slow=draw_curves,
+        slow_every=CURVES_EVERY,
     )
     results = st.session_state.get(RESULTS_KEY, {})
     if results:

@@ -22,7 +22,7 @@ from core.playground.config import (
 )
 from core.playground.csvdata import CSVError, parse_points_csv
 from core.playground.datasets import DATASETS, UPLOAD, Split
-from core.playground.engine import Engine, run_identity
+from core.playground.engine import Engine
 from core.playground.export import export_script
 from core.playground.features import FEATURES
 from core.playground.live import PICTURE_SIZE, RunFigures, Snapshot, neuron_picture, take_snapshot, warm_up
@@ -191,11 +191,11 @@ def controls() -> tuple[PlaygroundConfig, Upload | None]:
     return config_from_widgets(st.session_state), upload
 
 
-def session_run(config: PlaygroundConfig, data: Split | None, data_key: str | None) -> Runner:
-    """This session's run: kept when only live settings changed (they apply at the next slice), else a new
-    one; `data_key` identifies uploaded data, so a new upload is a new run."""
-    runner = session_runner(RUNNER, lambda: Engine(config, data), identity=(run_identity(config), data_key))
-    runner.apply(lambda engine: engine.update_live(config))  # learning rate, batch size, regularization, ...
+def session_run(config: PlaygroundConfig, data: Split | None, identity: tuple) -> Runner:
+    """This session's run: kept while `identity` (the settings that need a new run, and the uploaded data's
+    id) is unchanged, the live settings applied at the next slice; else a new one."""
+    runner = session_runner(RUNNER, lambda: Engine(config, data), identity=identity)
+    runner.apply(lambda job: job.update_live(config))  # learning rate, batch size, regularization, ...
     return runner
 
 

@@ -79,6 +79,23 @@ def test_live_settings_keep_the_run_and_structural_changes_reset_it():
     assert epoch(at) == 0
 
 
+def test_a_learning_rate_change_while_playing_trains_the_next_epoch_at_it():
+    """The change reaches the running job during the page run it triggers (between two slices): the run
+    carries on, and the very next epoch it trains uses the new rate."""
+    at = open_page(PAGE)
+    run(at.button(key="play_play").click())
+    until(at, lambda at: epoch(at) > 1)
+    runner = at.session_state["play_runner"]
+    before = runner.read(lambda engine: engine.epoch)
+    run(at.select_slider(key="play_lr").set_value(0.1))
+    assert at.session_state["play_runner"] is runner and runner.playing  # the same run, still playing
+    epoch_now, next_lr = runner.read(lambda engine: (engine.epoch, engine.learning_rate(engine.epoch)))
+    assert epoch_now >= before and next_lr == 0.1
+    until(at, lambda at: epoch(at) > epoch_now)  # and it trains on at the new rate
+    assert next(m.value for m in at.metric if m.label == "Learning rate") == "0.1"
+    run(at.button(key="play_pause").click())
+
+
 def test_network_controls_add_layers_and_pick_the_engine():
     at = open_page(PAGE)
     run(at.number_input(key="play_layers").set_value(3))

@@ -31,6 +31,7 @@ CHROMIUM_ARGS = [
 ]
 SERVER_START_TIMEOUT = 90  # seconds; a cold start imports torch on a busy 2-core machine
 SCRIPT_TIMEOUT_MS = 120_000
+WARM_STREAMLIT = "tests.e2e.warm_streamlit"  # `python -m streamlit` with torch imported before it serves
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -48,15 +49,26 @@ def free_port() -> int:
 
 class StreamlitServer:
     """`streamlit run app.py` in a subprocess, stopped when the test is done with it. `module` is what
-    `python -m` runs: streamlit itself, or bench.load_server (the same server with a look inside)."""
+    `python -m` runs: streamlit itself, or bench.load_server (the same server with a look inside). `cpus`
+    pins it to those CPUs (taskset's list, e.g. "0"); `env` adds environment variables. With `wait=False`
+    it is started but not waited for (`wait_healthy` later): a spare started ahead."""
 
-    def __init__(self, log_dir: Path, port: int | None = None, module: str = "streamlit") -> None:
+    def __init__(
+        self,
+        log_dir: Path,
+        port: int | None = None,
+        module: str = "streamlit",
+        cpus: str | None = None,
+        env: dict[str, str] | None = None,
+        wait: bool = True,
+    ) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_dir / f"streamlit-{self.port}-{time.monotonic_ns()}.log"
         self._log = self.log_path.open("w")
         self.process = subprocess.Popen(
             [
+                *(["taskset", "-c", cpus] if cpus else []),
                 sys.executable,
                 "-m",
                 module,
@@ -74,10 +86,13 @@ class StreamlitServer:
             cwd=REPO,
             stdout=self._log,
             stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
         )
-        self._wait_healthy()
+        if wait:
+            self.wait_healthy()
 
-    def _wait_healthy(self) -> None:
+    def wait_healthy(self) -> None:
+        """Wait until the server answers its health check (which is no page request)."""
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -110,22 +125,64 @@ def streamlit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Strea
     """One server shared by the browser tests that do not need a fresh one."""
     server = StreamlitServer(tmp_path_factory.mktemp("server"))
     yield server
-    server.stop()
+    server.kill()  # nothing is checked at shutdown; Streamlit's own takes seconds
+
+
+def environment_now() -> dict[str, str]:
+    """The variables a server started now would inherit, less pytest's note of the current test."""
+    return {name: value for name, value in os.environ.items() if name != "PYTEST_CURRENT_TEST"}
+
+
+class SpareServers:
+    """Fresh servers started one ahead: while a test uses one, the next one starts in the background, so
+    its start-up overlaps that test's browser work. A spare has answered nothing but health checks, so
+    the test's first page request is still the server's first. Spares import torch before they serve
+    (tests/e2e/warm_streamlit.py), so that import is part of the head start. A test that changed the
+    environment (the server inherits it) gets one started for it instead."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.log_dir = log_dir
+        self.environment = environment_now()
+        self.spare: StreamlitServer | None = None
+
+    def take(self) -> StreamlitServer:
+        """A newly started, healthy server; starts the next spare."""
+        if environment_now() != self.environment:
+            return StreamlitServer(self.log_dir, module=WARM_STREAMLIT)
+        server, self.spare = (
+            self.spare or StreamlitServer(self.log_dir, module=WARM_STREAMLIT, wait=False),
+            None,
+        )
+        server.wait_healthy()
+        self.spare = StreamlitServer(self.log_dir, module=WARM_STREAMLIT, wait=False)
+        return server
+
+    def close(self) -> None:
+        if self.spare is not None:
+            self.spare.kill()
+
+
+@pytest.fixture(scope="session")
+def spare_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SpareServers]:
+    spares = SpareServers(tmp_path_factory.mktemp("spare-servers"))
+    yield spares
+    spares.close()
 
 
 @pytest.fixture
-def fresh_server(tmp_path: Path) -> Iterator[Callable[..., StreamlitServer]]:
+def fresh_server(tmp_path: Path, spare_servers: SpareServers) -> Iterator[Callable[..., StreamlitServer]]:
     """Factory for newly started servers (e.g. to open a deep link as the very first request); `port`
     starts one where an earlier one was (a restart)."""
     servers: list[StreamlitServer] = []
 
     def start(port: int | None = None) -> StreamlitServer:
-        servers.append(StreamlitServer(tmp_path, port))
+        restart = port is not None
+        servers.append(StreamlitServer(tmp_path, port, WARM_STREAMLIT) if restart else spare_servers.take())
         return servers[-1]
 
     yield start
     for server in servers:
-        server.stop()
+        server.kill()  # nothing is checked at shutdown; Streamlit's own takes seconds
 
 
 @pytest.fixture(scope="session")

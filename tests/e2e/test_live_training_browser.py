@@ -1,18 +1,26 @@
-"""Live training in real Chromium: Pause always stops the counter at once, live settings apply at once,
+"""Live training in real Chromium: Pause stops the run for good, a live setting applies to the same run,
 pictures never go missing or move, two sessions train side by side, and a closed tab or a page left behind
-leaves no training worker running on the server."""
+leaves no training worker running on the server.
+
+Nothing here times anything: how fast Pause lands and how soon a new learning rate shows is measured by
+bench/live.py. The tests share one server (`streamlit_server`); each one that counts the server's workers
+first waits until the workers of earlier tests' closed sessions have ended.
+"""
 
 import random
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
+from core.runner import WORKER_NAME
 from tests.e2e.conftest import StreamlitServer, screenshot, wait_for_app
-from tests.e2e.live_probe import COUNTER, SAMPLER, SHOT, blank_boxes
+from tests.e2e.live_probe import SAMPLER, SHOT, blank_boxes
 
 TIMEOUT_MS = 120_000
+TIMEOUT_S = 120  # for the waits on the server's worker threads: generous, the condition must come true
 SETUP_C = "dataset=spiral&features=x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2&hidden=8,8,8,8,8,8"
 EPOCH_ABOVE = """start => { const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
   .find(m => m.innerText.startsWith('Epoch'));
@@ -20,16 +28,16 @@ EPOCH_ABOVE = """start => { const m = [...document.querySelectorAll('[data-testi
   return value && parseInt(value.replace(/,/g, '')) > start; }"""
 
 
-# In page time: when the next key goes down, and when the running view first shows learning rate 0.1.
-LR_WATCH = """() => { window.__keyAt = null; window.__lrShown = null;
-  document.addEventListener('keydown', () => { window.__keyAt = performance.now(); },
-    {capture: true, once: true});
+# On the next key press: the epoch shown then, and the epoch shown with the first "Learning rate 0.1".
+LR_WATCH = """() => { window.__keyEpoch = null; window.__lrEpoch = null;
+  const shown = label => { const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
+    .find(m => m.innerText.startsWith(label));
+    return m ? m.querySelector('[data-testid="stMetricValue"]').innerText : null; };
+  document.addEventListener('keydown', () => {
+    window.__keyEpoch = parseInt(shown('Epoch').replace(/,/g, '')); }, {capture: true, once: true});
   const timer = setInterval(() => {
-    const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
-      .find(m => m.innerText.startsWith('Learning rate'));
-    const value = m && m.querySelector('[data-testid="stMetricValue"]').innerText;
-    if (window.__keyAt !== null && value === '0.1') {
-      window.__lrShown = performance.now(); clearInterval(timer); } }, 5); }"""
+    if (window.__keyEpoch !== null && shown('Learning rate') === '0.1') {
+      window.__lrEpoch = parseInt(shown('Epoch').replace(/,/g, '')); clearInterval(timer); } }, 5); }"""
 
 
 def metric(page: Page, label: str) -> str:
@@ -55,67 +63,91 @@ def play(page: Page) -> None:
     page.wait_for_function(EPOCH_ABOVE, arg=start, timeout=TIMEOUT_MS)
 
 
-def server_cpu_seconds(server: StreamlitServer) -> float:
-    """CPU time the server process has used so far (user + system), from /proc."""
-    fields = Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / 100  # utime, stime in clock ticks of 1/100 s
+def worker_cpu_seconds(server: StreamlitServer) -> dict[int, float]:
+    """The server's live-training worker threads (named by core.runner in the OS), each with the CPU time
+    it has used so far (user + system, from /proc)."""
+    workers = {}
+    for task in Path(f"/proc/{server.process.pid}/task").iterdir():
+        try:
+            if (task / "comm").read_text().strip() != WORKER_NAME:
+                continue
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended while being read
+            continue
+        workers[int(task.name)] = (int(fields[11]) + int(fields[12])) / 100  # utime, stime in 1/100 s
+    return workers
 
 
-def cpu_share(server: StreamlitServer, seconds: float = 1.0) -> float:
-    """Share of one core the server used over the next `seconds`."""
-    before = server_cpu_seconds(server)
-    time.sleep(seconds)
-    return (server_cpu_seconds(server) - before) / seconds
+def wait_until(condition: Callable[[], bool], what: str) -> None:
+    """Poll `condition` until it holds; fail, saying `what` never happened, after a generous TIMEOUT_S."""
+    deadline = time.monotonic() + TIMEOUT_S
+    while not condition():
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        time.sleep(0.1)
 
 
-def test_pause_always_stops_the_counter_for_good(
-    fresh_server: Callable[[], StreamlitServer], page: Page
-) -> None:
-    server = fresh_server()
-    open_playground(page, server)
+def wait_for_no_worker(server: StreamlitServer) -> None:
+    wait_until(lambda: not worker_cpu_seconds(server), "every training worker on the server ended")
+
+
+def wait_for_training(server: StreamlitServer) -> None:
+    """Wait until one worker thread runs and its CPU time grows: the server trains."""
+    first = worker_cpu_seconds(server)
+    wait_until(
+        lambda: (
+            len(now := worker_cpu_seconds(server)) == 1 and any(now[tid] > first.get(tid, 0.0) for tid in now)
+        ),
+        "one training worker running on the server",
+    )
+
+
+def test_pause_always_stops_the_run_for_good(streamlit_server: StreamlitServer, page: Page) -> None:
+    """Pause at random moments of a run (bench/live.py --pause-tries times it at 20): each time the worker
+    ends and the counter never moves again."""
+    wait_for_no_worker(streamlit_server)
+    open_playground(page, streamlit_server)
     rng = random.Random(0)
-    delays = []
-    for _ in range(20):
+    for _ in range(5):
         play(page)
         page.wait_for_timeout(rng.uniform(0.2, 2.0) * 1000)  # a random moment of the run
-        page.evaluate(COUNTER)
         page.get_by_role("button", name="Pause", exact=True).click()
         expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
         wait_for_app(page, TIMEOUT_MS)
+        wait_for_no_worker(streamlit_server)  # paused: nothing trains on the server
+        stopped = epoch(page)
         page.wait_for_timeout(1000)  # long enough for a counter that did not stop to move again
-        clicked, changes = page.evaluate(
-            "clearInterval(window.__counter), [window.__clicked, window.__changes]"
-        )
-        delays.append(round(max(changes[-1][0] - clicked, 0) / 1000, 3))
-    print("\nseconds from the click on Pause to the last change of the counter:", delays)
-    # Every Pause took: the counter stopped and held for a second. How fast is measured by bench/live.py
-    # (--pause-tries); this test only bounds it loosely, as the shared CI machine's load varies.
-    assert max(delays) <= 1.0, delays
+        assert epoch(page) == stopped > 0
 
 
-def test_a_learning_rate_change_is_in_effect_within_half_a_second(
-    fresh_server: Callable[[], StreamlitServer], page: Page
+def test_a_learning_rate_change_applies_to_the_running_run(
+    streamlit_server: StreamlitServer, page: Page
 ) -> None:
-    server = fresh_server()
-    open_playground(page, server)
+    """While it plays, the new rate reaches the same run (the counter carries on from where it was), the
+    view shows it and it stays. That the next epoch trains at it is tests/app/test_playground_page.py's
+    check; how soon it shows, bench/live.py's."""
+    open_playground(page, streamlit_server)
     play(page)
     assert metric(page, "Learning rate") == "0.03"
     slider = page.get_by_test_id("stSlider").filter(has_text="Learning rate").get_by_role("slider")
     slider.focus()
     page.evaluate(LR_WATCH)
     slider.press("ArrowRight")  # 0.03 -> 0.1
-    page.wait_for_function("() => window.__lrShown !== null", timeout=TIMEOUT_MS)
-    delay = page.evaluate("(window.__lrShown - window.__keyAt) / 1000")
-    print(f"\nlearning rate 0.1 shown by the running view {delay:.2f} s after the key press")
-    assert delay <= 0.5
-    assert epoch(page) > 0 and page.get_by_role("button", name="Pause", exact=True).is_visible()  # same run
+    page.wait_for_function("() => window.__lrEpoch !== null", timeout=TIMEOUT_MS)
+    key_epoch, lr_epoch = page.evaluate("[window.__keyEpoch, window.__lrEpoch]")
+    print(f"\nepoch {key_epoch:,} at the key press, {lr_epoch:,} when learning rate 0.1 first showed")
+    assert lr_epoch >= key_epoch > 0  # the same run: the counter carried on
+    page.wait_for_function(EPOCH_ABOVE, arg=lr_epoch, timeout=TIMEOUT_MS)  # and trains on at the new rate
+    assert metric(page, "Learning rate") == "0.1"
+    assert page.get_by_role("button", name="Pause", exact=True).is_visible()  # still playing
+    expect(page).to_have_url(re.compile(r"lr=0\.1(&|$)"), timeout=TIMEOUT_MS)  # a copied link keeps it
+    page.get_by_role("button", name="Pause", exact=True).click()
+    expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
 
 
 def test_pictures_never_go_missing_blank_or_move_while_training(
-    fresh_server: Callable[[], StreamlitServer], page: Page, tmp_path: Path
+    streamlit_server: StreamlitServer, page: Page, tmp_path: Path
 ) -> None:
-    server = fresh_server()
-    open_playground(page, server, SETUP_C)
+    open_playground(page, streamlit_server, SETUP_C)
     play(page)
     page.evaluate(SAMPLER)
     shots = []
@@ -134,8 +166,8 @@ def test_pictures_never_go_missing_blank_or_move_while_training(
     assert len({s[2] for s in samples}) > 5  # and the pictures did change
 
 
-def test_two_sessions_train_at_once(fresh_server: Callable[[], StreamlitServer], browser: Browser) -> None:
-    server = fresh_server()
+def test_two_sessions_train_at_once(streamlit_server: StreamlitServer, browser: Browser) -> None:
+    server = streamlit_server
     pages = []
     for _ in range(2):
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -153,23 +185,22 @@ def test_two_sessions_train_at_once(fresh_server: Callable[[], StreamlitServer],
 
 
 def test_closing_the_tab_or_leaving_the_page_stops_the_worker(
-    fresh_server: Callable[[], StreamlitServer], browser: Browser
+    streamlit_server: StreamlitServer, browser: Browser
 ) -> None:
-    server = fresh_server()
+    server = streamlit_server
+    wait_for_no_worker(server)  # what follows is this session's worker only
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     open_playground(page, server)
     play(page)
-    assert cpu_share(server) > 0.3  # training
+    wait_for_training(server)
     nav = page.get_by_test_id("stSidebarNavItems")
     nav.get_by_role("link", name="Home").click()  # leave the page: the view stops redrawing
     wait_for_app(page, TIMEOUT_MS)
-    time.sleep(2)
-    assert cpu_share(server) < 0.1
+    wait_for_no_worker(server)
     nav.get_by_role("link", name="Training playground").click()  # back: the run carries on
     wait_for_app(page, TIMEOUT_MS)
     expect(page.get_by_role("button", name="Pause", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
-    assert cpu_share(server) > 0.3
+    wait_for_training(server)
     context.close()  # close the tab
-    time.sleep(2)
-    assert cpu_share(server) < 0.1
+    wait_for_no_worker(server)

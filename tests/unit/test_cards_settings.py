@@ -9,6 +9,7 @@ from core.cards.playground import EPOCHS, run_numbers, widget_settings
 from core.playground.config import PlaygroundConfig
 from core.playground.engine import Engine
 from pages.playground.form import config_from_widgets, widget_values
+from pages.playground.lab import SINGLE
 from tests.cards_runs import card_numbers
 
 
@@ -21,6 +22,7 @@ def test_the_playground_cards_settings_are_the_pages_widget_values() -> None:
 
 @pytest.mark.parametrize("card", page_cards("playground"), ids=lambda c: c.name)
 def test_a_playground_cards_widgets_train_the_cards_run(card) -> None:
+    assert card.settings["play_lab"] == SINGLE  # a single run, not a fork's race or a sweep
     config = config_from_widgets(card.settings)
     assert run_numbers(trained(Engine(config), EPOCHS)) == card_numbers(card.name)
 

@@ -19,6 +19,7 @@ DOCUMENTED = {
     "info",
     "train-playground",
     "train-rnn",
+    "train-transformer",
     "classify",
     "sentiment",
     "lr-schedule",

@@ -68,12 +68,20 @@ def test_job_steps_and_history(digits) -> None:
     assert snap.history.test_examples == [0, 1347] and snap.examples_per_s > 0
 
 
-def test_train_for_keeps_to_its_time_slice(digits) -> None:
+def test_train_for_keeps_to_its_time_slice(digits, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a fake clock where every minibatch takes 1/16 s (exact in binary): a slice of 1/4 s is 4
+    minibatches, not the rest of the budget, and a slice shorter than a minibatch still trains one."""
     job = CNNJob(CNNConfig(dataset="digits", epochs=50), digits)
-    job.step()  # warm up
-    start = time.perf_counter()
-    job.train_for(0.2)
-    assert time.perf_counter() - start < 0.2 + 0.5  # one minibatch of 64 digits is milliseconds
+    clock, step = [0.0], job.step
+
+    def timed_step() -> None:
+        step()
+        clock[0] += 1 / 16
+
+    monkeypatch.setattr(job, "step", timed_step)
+    monkeypatch.setattr(time, "perf_counter", lambda: clock[0])
+    assert job.train_for(0.25) == 4 and job.batches == 4
+    assert job.train_for(0.01) == 1 and job.batches == 5
 
 
 def test_sklearn_digits_reach_97_percent(digits) -> None:

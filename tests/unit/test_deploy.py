@@ -62,7 +62,7 @@ def dockerfile_healthcheck() -> list[str]:
 
 def test_the_image_serves_streamlit_with_the_repos_settings() -> None:
     env = dockerfile_env()
-    assert dockerfile_cmd() == ["python", "-m", "streamlit", "run", "app.py"]
+    assert dockerfile_cmd() == ["python", "-m", "serve", "run", "app.py"]  # Streamlit + warm-up
     assert env["STREAMLIT_SERVER_PORT"] == "8501" and env["STREAMLIT_SERVER_ADDRESS"] == "0.0.0.0"
     assert all(env[name].startswith("/cache/") for name in CACHE_VARIABLES)  # all on the one volume
     assert env["NEURAL_PLAYGROUND_THREADS"] == "1"
@@ -71,6 +71,7 @@ def test_the_image_serves_streamlit_with_the_repos_settings() -> None:
         "requirements-nodeps.txt",
         ".streamlit",
         "app.py",
+        "serve.py",
         "core",
         "ui",
         "pages",

@@ -9,7 +9,7 @@ import pytest
 
 from core.playground.config import PlaygroundConfig
 from core.playground.engine import Engine
-from core.runner import WORKER_NAME, Runner
+from core.runner import WORKER_NAME, RedrawPacer, Runner, Turns
 
 
 class CountingJob:
@@ -109,7 +109,7 @@ def test_the_worker_ends_without_heartbeats_and_resumes_with_one():
     runner = Runner(CountingJob(), idle_timeout=0.2)
     runner.play()
     wait_for(lambda: runner.training)
-    wait_for(lambda: not runner.training, timeout=2.0)  # nobody watching: the thread ends
+    wait_for(lambda: not runner.training)  # nobody watching: the thread ends
     assert runner.playing  # still wanted: the visitor only left
     count = runner.read(lambda job: job.count)
     time.sleep(0.1)
@@ -145,15 +145,23 @@ def test_a_playground_engine_trains_through_the_runner_and_stops_when_it_diverge
     assert diverging.read(lambda engine: engine.diverged) and not diverging.playing
 
 
-def test_train_steps_runs_whole_steps_at_least_once_and_never_past_done() -> None:
+def test_train_steps_runs_whole_steps_at_least_once_and_never_past_done(monkeypatch) -> None:
     from core.runner import train_steps
 
     assert train_steps(CountingJob(), 0.0) == 1  # a zero-length slice still makes progress
     finishing = CountingJob(limit=5)
     assert train_steps(finishing, 10.0) == 5 and finishing.count == 5  # stops at done, not at the deadline
     assert train_steps(finishing, 10.0) == 0  # a finished job takes no step
-    started = time.perf_counter()
-    assert train_steps(CountingJob(), 0.05) > 1 and time.perf_counter() - started < 5.0
+    # On a fake clock where every step takes 1/64 s (exact in binary): a slice of 1/8 s is 8 steps.
+    clock, timed = [0.0], CountingJob()
+
+    def timed_step() -> None:
+        timed.count += 1
+        clock[0] += 1 / 64
+
+    monkeypatch.setattr(timed, "step", timed_step)
+    monkeypatch.setattr(time, "perf_counter", lambda: clock[0])
+    assert train_steps(timed, 1 / 8) == 8 and timed.count == 8
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="OS thread names are read from Linux /proc")
@@ -167,3 +175,66 @@ def test_worker_carries_its_name_in_the_os_and_is_gone_after_close():
     runner.close()
     assert not runner.training
     wait_for(lambda: not comm.exists())
+
+
+def test_turns_let_one_in_at_a_time_in_the_order_they_came() -> None:
+    turns = Turns(1)
+    inside, order, most = [], [], [0]
+    first = threading.Event()
+
+    def work(name: str) -> None:
+        with turns.turn():
+            inside.append(name)
+            most[0] = max(most[0], len(inside))
+            order.append(name)
+            if name == "a":
+                first.wait(10)  # hold the turn until the others are in line
+            inside.remove(name)
+
+    a = threading.Thread(target=work, args=("a",))
+    a.start()
+    wait_for(lambda: inside == ["a"])
+    others = []
+    for name in "bcd":
+        others.append(threading.Thread(target=work, args=(name,)))
+        others[-1].start()
+        waiting = len(others)
+        wait_for(lambda n=waiting: len(turns._line) == n)  # each waits in line before the next comes
+    first.set()
+    for thread in (a, *others):
+        thread.join(10)
+    assert order == ["a", "b", "c", "d"] and most[0] == 1
+
+
+def test_workers_of_many_runs_share_one_turn_and_all_train() -> None:
+    runners = [Runner(CountingJob()) for _ in range(4)]
+    for runner in runners:
+        runner.play()
+    wait_for(lambda: all(r.job.count > 3 for r in runners), watching=runners[0])
+    for runner in runners:
+        runner.close()
+    assert all(not r.training for r in runners)
+
+
+def test_the_pacer_slows_every_view_down_when_they_would_exceed_the_budget() -> None:
+    pacer = RedrawPacer(budget=0.5, memory=60.0)
+    pacer.report("a", 0.2)
+    assert pacer.slowdown() == 1.0
+    pacer.report("b", 0.4)
+    pacer.report("c", 0.4)
+    assert pacer.slowdown() == pytest.approx(2.0)
+    pacer.forget("c")
+    assert pacer.slowdown() == pytest.approx(1.2)
+    stale = RedrawPacer(budget=0.5, memory=0.0)  # a view that stopped redrawing is forgotten
+    stale.report("a", 5.0)
+    assert stale.slowdown() == 1.0
+
+
+def test_a_redraw_in_progress_keeps_the_worker_training_past_the_idle_timeout() -> None:
+    runner = Runner(CountingJob(), idle_timeout=0.05)
+    runner.play()
+    with runner.watching():
+        time.sleep(0.5)  # ten idle timeouts, no heartbeat in between
+        assert runner.training
+    wait_for(lambda: not runner.training)  # once the redraw ended, the timeout applies again
+    runner.close()

@@ -2,8 +2,8 @@
 
 import hashlib
 import http.server
+import socket
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -185,16 +185,40 @@ def test_unknown_model_name_lists_the_choices() -> None:
         get_model("vgg16")
 
 
-def test_download_fails_fast_and_clearly_without_a_network(
+def test_download_fails_clearly_without_a_network(
     empty_torch_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     entry = replace(get_model("resnet18"), url="http://127.0.0.1:9/resnet18-f37072fd.pth")  # nothing listens
     monkeypatch.setitem(MODELS, "resnet18", entry)  # download_weights fetches registry entries only
-    start = time.monotonic()
     with pytest.raises(ModelUnavailable, match="could not download ResNet-18 weights"):
         download_weights(entry, timeout_s=2)
-    assert time.monotonic() - start < 10
     assert list(checkpoints_dir().iterdir()) == []  # no partial file left behind
+
+
+def test_download_gives_up_on_a_server_that_never_answers(
+    empty_torch_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server that accepts the connection and then says nothing: without `timeout_s` on the read, the
+    download would wait forever. It gives up by itself, with the same clear error."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # the kernel accepts; nobody ever answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/resnet18-f37072fd.pth"
+        entry = replace(get_model("resnet18"), url=url)
+        monkeypatch.setitem(MODELS, "resnet18", entry)
+        errors: list[Exception] = []
+
+        def download() -> None:
+            try:
+                download_weights(entry, timeout_s=0.5)
+            except ModelUnavailable as error:
+                errors.append(error)
+
+        worker = threading.Thread(target=download, daemon=True)
+        worker.start()
+        worker.join(timeout=120)  # generous: this waits for the give-up, it does not time it
+        assert not worker.is_alive(), "download_weights still waits on a silent server"
+    assert len(errors) == 1 and "could not download ResNet-18 weights" in str(errors[0]), errors
+    assert "timed out" in str(errors[0])
+    assert list(checkpoints_dir().iterdir()) == []
 
 
 def test_bundled_model_has_nothing_to_download() -> None:
