@@ -17,6 +17,7 @@ from core.cards import (
     rnn,
     sentiment,
     transfer_learning,
+    transformer,
 )
 from core.cards.card import Card
 
@@ -34,6 +35,7 @@ CARDS: dict[str, Card] = {
         lr_schedules,
         cnn,
         rnn,
+        transformer,
         image_classification,
         sentiment,
         transfer_learning,
