@@ -55,7 +55,7 @@ st.caption(
     "change as it learns. The link in your address bar reproduces this exact run."
 )
 with st.expander("Try this"):
-    cards_section("playground")
+    cards_section("playground", tabs=True)  # one card high: the controls stay in sight
     st.markdown(TRY_THIS)
 for problem in st.session_state.pop("play_url_problems", []):
     st.warning(f"From the link: {problem}")

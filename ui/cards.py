@@ -98,8 +98,9 @@ def _follow(card: Card) -> Numbers | None:
         return None
     del _store(RUNS)[card.name]
     numbers = runner.read(card.live.measure)
-    if card.live.stop_at is not None:
-        runner.apply(lambda job: job.stop_after(None))  # the learner may train on from here
+    if card.live.stop_at is not None:  # paused where the card's run ended; Play trains on from there
+        runner.pause()
+        runner.apply(lambda job: job.stop_after(None))
     return numbers
 
 
@@ -169,11 +170,14 @@ def card_view(card: Card, number: int) -> None:
             counted.caption(f"Counted: **{outcome}** (a card's first run counts)")
 
 
-def cards_section(page: str, section: str = "") -> None:
-    """The cards of `page` (its file stem) that its Try this `section` asks, in order; numbered across
-    the page."""
-    for number, card in enumerate(page_cards(page), start=1):
-        if card.section == section:
+def cards_section(page: str, section: str = "", tabs: bool = False) -> None:
+    """The cards of `page` (its file stem) that its Try this `section` asks, in order, numbered across the
+    page; with `tabs`, one tab per card, so that the section takes one card's height (a page whose Try this
+    sits above its widgets)."""
+    numbered = [(n, card) for n, card in enumerate(page_cards(page), start=1) if card.section == section]
+    places = st.tabs([f"Predict {n}" for n, _ in numbered]) if tabs else [st.container() for _ in numbered]
+    for place, (number, card) in zip(places, numbered, strict=True):
+        with place:
             card_view(card, number)
 
 
@@ -198,9 +202,9 @@ def take_link(page: str) -> None:
             st.warning(f"From the link: no card is called {value!r}.")
     card = CARDS.get(state.get(FOCUS, ""))
     if card is not None and card.page == page and card.name not in _store(PROGRESS):
-        st.info(
-            f"**From your link, a question**: {card.question} [Answer it under Try this](#{anchor(card)})"
-        )
+        number = page_cards(page).index(card) + 1
+        link = f"[Answer it under Try this, Predict {number}](#{anchor(card)})"
+        st.info(f"**From your link, a question**: {card.question} {link}")
 
 
 def encode_progress(progress: dict[str, str]) -> str:

@@ -94,6 +94,9 @@ def show(at, card: Card, finish: bool = True) -> None:
     if card.live is not None and finish:
         finish_live_run(at, card)
         assert not at.exception, [e.value for e in at.exception]
+        runner = at.session_state[card.live.runner]
+        at.run()  # the view after the verdict: the run stays where the card's run ended
+        assert not runner.playing, f"{card.name}: the run went on after the card's verdict"
 
 
 # Pages whose live runs take many seconds each: there only the first live card is trained to its verdict on
