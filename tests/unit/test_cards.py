@@ -47,3 +47,15 @@ def test_the_run_gives_the_answer_the_explanation_argues_for(name: str) -> None:
     text = card.explain(numbers)  # every number it quotes is in the run's numbers
     assert text and "{" not in text
     assert not any(isinstance(v, float) and math.isnan(v) for v in numbers.values())
+
+
+def test_the_readmes_page_table_lists_every_pages_cards() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    rows = {
+        line.split(" | ")[1]: line for line in readme.splitlines() if line.startswith("| ") and " | " in line
+    }
+    for entries in CURRICULUM.values():
+        for entry in entries:
+            cards = page_cards(Path(entry.path).stem)
+            if cards:
+                assert f"| {len(cards)} cards" in rows[entry.title], entry.title
