@@ -17,6 +17,7 @@ from core.basics.activations import (
     softmax_with_temperature,
     values_at,
 )
+from ui.cards import cards_section
 from ui.shell import ensure_shell
 
 ensure_shell()
@@ -82,16 +83,7 @@ if chosen:
     )
 
 st.subheader("Try this")
-st.markdown(
-    "- Pick **Softplus**, set beta to 5 and evaluate at x = 0: f = ln 2 / 5 = 0.138629 and f′ = 0.5, as "
-    "(1/β)·ln(1 + exp(β·x)) predicts.\n"
-    "- Pick **ELU** with alpha 0.5 and evaluate at x = −0.001 then x = 0.001: the slope jumps from 0.4995 "
-    "(α·eˣ) to 1. At alpha 1 both sides are ≈ 1: only then is ELU smooth.\n"
-    "- Compare **Sigmoid** and **Tanh** with the shading on: tanh saturates beyond |x| = 3.0, sigmoid only "
-    "beyond |x| = 4.6, yet sigmoid's slope never exceeds 0.25 while tanh's reaches 1.\n"
-    "- Pick **GELU**: it dips to −0.17 at x ≈ −0.75 (the dotted flat point), and on −5..5 saturates only "
-    "left of x ≈ −3.1."
-)
+cards_section("activations")
 
 st.header("Softmax and temperature")
 st.markdown(
@@ -135,13 +127,10 @@ else:
         )
 
 st.subheader("Try this")
+cards_section("activations", "softmax")
 st.markdown(
-    "- Set **T = 0.05**: the distribution is nearly one-hot, p(cat) = 1.0000 and entropy 0.0000 (dog gets "
-    "2·10⁻⁹).\n"
-    "- Set **T = 10**: p = 0.2880, 0.2606, 0.2381, 0.2133 and the entropy 1.3802 nats approaches "
-    "ln 4 = 1.3863, the uniform distribution's.\n"
-    "- Add 10 to every logit: nothing changes, softmax only sees differences between logits. Add a row "
-    "with logit 2 (a tie with cat) at T = 0.05: the two share 0.5000 each."
+    "Add 10 to every logit: nothing changes, softmax only sees differences between logits. Add a row with "
+    "logit 2 (a tie with cat) at T = 0.05: the two share 0.5000 each."
 )
 
 st.subheader("PyTorch for these settings")

@@ -19,6 +19,7 @@ from core.training.backprop import (
     trace,
 )
 from core.training.backprop_figures import graph_figure, loss_curve_figure
+from ui.cards import cards_section, start_pending
 from ui.live import drop_runner, live_view, session_runner
 from ui.shell import ensure_shell, seed
 
@@ -142,20 +143,11 @@ def draw(runner, playing: bool) -> None:
     )
 
 
+start_pending("bp_runner", runner)
 live_view(runner, draw, "bp", fps=4, step_help="Train one epoch", on_reset=lambda: drop_runner("bp_runner"))
 
 st.subheader("Try this")
-st.markdown(
-    "- Set **x1 = 0**: every W1[j,0] gradient is exactly 0, because ∂z_j/∂W1[j,0] = x1 = 0 (an input that is "
-    "0 teaches its weights nothing).\n"
-    "- Choose **ReLU** (seed 0): z0 and z2 are negative, so ReLU′ = 0 there and W1[0,·], b1[0], W1[2,·] "
-    "and b1[2] all get gradient 0; only unit 1 learns from this example.\n"
-    "- Raise the learning rate to **2** (seed 0, Sigmoid): one step overshoots, the loss goes from 2.64 to "
-    "79.0 instead of down.\n"
-    "- **Tanh** with learning rate **0.5** on XOR (seed 0): the loss falls to about 0.009 by epoch 115, "
-    "then a step overshoots; it is above 1 at epoch 119 and grows about ninefold every epoch until it "
-    "overflows to inf at epoch 448, where training stops. With 0.1 and 5000 epochs it falls below 1e-20."
-)
+cards_section("backprop")
 
 with st.expander("PyTorch for these settings"):
     st.code(pytorch_code(config, epochs), language="python")

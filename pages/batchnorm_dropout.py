@@ -14,6 +14,7 @@ from core.training.regularization_figures import (
     monte_carlo_figures,
     train_eval_figure,
 )
+from ui.cards import cards_section, start_pending
 from ui.live import drop_runner, live_view, session_runner
 from ui.shell import ensure_shell, seed
 
@@ -106,6 +107,7 @@ def draw_batchnorm_charts(runner: Runner, playing: bool) -> None:
     st.dataframe(stds, key="bn_stds")
 
 
+start_pending("bn_runner", bn_runner)
 live_view(
     bn_runner,
     draw_batchnorm,
@@ -191,6 +193,7 @@ def draw_dropout_curves(runner: Runner, playing: bool) -> None:
     st.plotly_chart(curves_chart(series, "dropout_curves", "loss (eval mode)"), key="do_curves")
 
 
+start_pending("do_runner", do_runner)
 live_view(
     do_runner,
     draw_dropout,
@@ -235,22 +238,13 @@ s1.metric("Largest std over the plane", f"{mc['std'].max():.4f}")
 s2.metric("Mean std over the plane", f"{mc['std'].mean():.4f}")
 
 st.header("Try this")
+cards_section("batchnorm_dropout")
 st.markdown(
     """
-- **Defaults, Play the batch-norm run to the end**: without batch norm the 6-layer net stays at ln 2 ≈ 0.693
-  (it predicts ½ everywhere) while with it the loss falls to about 0.07 (seed 0). In the histograms the
-  plain net's pre-activations shrink layer by layer (std about 0.49, 0.18, 0.10, …); batch norm keeps every
-  layer at std ≈ 1.
-- **Hidden layers 2**: now the plain net learns too, slowly (about 0.4 after 60 epochs, batch norm about
-  0.08): depth is what batch norm rescues here.
 - **Compare the modes**: before any training the running averages are still 0 and 1, so eval mode gives all
   32 points about 0.52 while train mode spreads them (0.42–0.62). After training they still differ, by 0.5
   or more on some points (off the diagonal): one batch's statistics are not the running averages, and six
   normalizations compound. Predict in `model.eval()`.
-- **Dropout, defaults, Play to the end**: without dropout the training loss goes to about 0 while the test
-  loss climbs past 1 (memorising 40 noisy points); with p = 0.5 the test loss stays lower (about 0.6) and
-  the Monte-Carlo spread averages about 0.10 over the plane. At p = 0.8 the test loss ends lower still
-  (about 0.4) and the average spread doubles (about 0.20).
 """
 )
 

@@ -15,6 +15,7 @@ from core.basics.forward import (
 )
 from core.basics.forward_figures import layer_figure
 from core.basics.mlp import MLPConfig, build_mlp
+from ui.cards import cards_section
 from ui.shell import ensure_shell, seed
 
 ensure_shell()
@@ -116,14 +117,7 @@ for k, trace in enumerate(traces):
     st.plotly_chart(layer_figure(trace, highlight), key=f"fwd_layer_{k}")
 
 st.subheader("Try this")
-st.markdown(
-    "- Set every input to 0: Linear 1's z is then exactly its bias b, since W·0 = 0.\n"
-    "- With Tanh, set **Linear 1, unit 0, bias** to 10: that unit's z lands near 10 and a = tanh(z) shows "
-    "1.0000; it is saturated, so edits to its incoming weights barely move anything downstream.\n"
-    "- With ReLU, set **Linear 1, unit 0, bias** to −10: its a is 0, so changing **Linear 2**'s weight from "
-    "input 0 leaves the output unchanged (a dead unit).\n"
-    "- Set Hidden layer 2 to 0: two Linear layers remain and the shapes follow, W is 4×3 then 2×4."
-)
+cards_section("forward_pass")
 st.subheader("PyTorch for these settings")
 st.caption("Rebuilds this network from the seed, applies your edits and prints each layer's z and a.")
 st.code(forward_code(config, seed(), x, edits), language="python")

@@ -1,7 +1,10 @@
 """Home: what the app is, the curriculum, and where to read further."""
 
+from pathlib import Path
+
 import streamlit as st
 
+from ui.cards import progress_view
 from ui.shell import CURRICULUM, ensure_shell
 
 ensure_shell()
@@ -13,8 +16,9 @@ st.markdown(
 )
 st.markdown(
     "Each page explains its idea in a few lines, shows the numbers that go in beside the numbers that come "
-    "out, proposes experiments under **Try this** with the result to expect, and ends with **PyTorch for "
-    "these settings**: code written from your current settings that prints the same numbers when you run it."
+    "out, proposes experiments under **Try this** (most as questions to answer before the page runs them), "
+    "and ends with **PyTorch for these settings**: code written from your current settings that prints the "
+    "same numbers when you run it."
 )
 
 st.subheader("The curriculum")
@@ -24,6 +28,14 @@ for section, entries in CURRICULUM.items():
         link, summary = st.columns([1, 3], vertical_alignment="center")
         link.page_link(entry.path, label=entry.title, icon=entry.icon)
         summary.markdown(entry.summary)
+
+st.subheader("Predict, then run: your progress")
+st.markdown(
+    "Every page's **Try this** asks questions about its experiments: pick what you expect, press **Run**, "
+    "and the page sets its widgets, runs the experiment and says whether you were right, with the numbers. "
+    "Your answers in this session, page by page:"
+)
+progress_view([(e.path, Path(e.path).stem, e.title) for entries in CURRICULUM.values() for e in entries])
 
 st.subheader("Further reading")
 st.markdown(

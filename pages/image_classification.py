@@ -18,7 +18,6 @@ from core.vision.registry import (
     available_models,
     download_weights,
 )
-from core.vision.try_this import try_this_markdown
 from pages.image_classification.image_models import (
     cached_example,
     cached_model,
@@ -26,6 +25,7 @@ from pages.image_classification.image_models import (
     decode_upload,
     example_grad_cam,
 )
+from ui.cards import cards_section
 from ui.shell import ensure_shell
 
 ensure_shell()
@@ -211,7 +211,7 @@ with answer_col:
         )
 
 st.subheader("Try this")
-st.markdown(try_this_markdown())
+cards_section("image_classification")
 
 st.subheader("PyTorch for these settings")
 st.caption(

@@ -18,6 +18,7 @@ from core.training.losses import (
     saturation,
     vector_losses,
 )
+from ui.cards import cards_section
 from ui.shell import ensure_shell, seed
 
 ensure_shell()
@@ -178,14 +179,11 @@ right.caption(
 st.subheader("Try this")
 st.markdown(
     "- Keep the slide's vectors: `nn.MSELoss` is (0.01 + 0.01 + 0.04 + 0.0025) / 4 = **0.015625** and "
-    "`nn.BCELoss` is **0.1213**. Change the last prediction 0.95 to **0.05**: BCE jumps to about 0.86 "
-    "(−ln 0.05 = 3.0 for that one term) while MSE only rises to about 0.24.\n"
+    "`nn.BCELoss` is **0.1213**.\n"
     "- In section 1 pick **MSE**, then **MAE**: MSE's gradient is a line through 0, MAE's a step from −1 to "
-    "+1. **Huber** with δ = 1 has half MSE's gradient (ŷ − y) inside ±1 and MAE's ±1 outside.\n"
-    "- In section 3 with y = 0, read z = 17: BCELoss says 100 with gradient 0, the exact loss is 17.0 with "
-    "gradient 1.\n"
-    "- Drag the outlier to **20**: the MSE line's slope moves far from 2, MAE's and Huber's stay near it."
+    "+1."
 )
+cards_section("losses")
 
 with st.expander("PyTorch for these settings"):
     if None in (y_true, y_pred, scores, target_probs) or problems:

@@ -18,6 +18,7 @@ from core.training.lr_training import (
 )
 from core.training.schedule_figures import loss_and_lr_figure, range_test_figure, schedules_figure
 from core.training.schedules import MIN_EPOCHS, SCHEDULES, schedule_code, schedule_lrs, scripted_losses
+from ui.cards import cards_section, start_pending
 from ui.live import drop_runner, live_view, session_runner
 from ui.shell import ensure_shell, seed
 
@@ -142,6 +143,7 @@ def draw_charts(runner: Runner, playing: bool) -> None:
         )
 
 
+start_pending("lrs_runner", runner)
 live_view(
     runner,
     draw,
@@ -180,19 +182,7 @@ st.caption(
 )
 
 st.header("Try this")
-st.markdown(
-    """
-- **StepLR at η₀ = 0.1** (the defaults), Play to the end: at epoch 31 the rate drops to 0.01 and the loss
-  curve flattens below its constant-rate twin's; after 100 epochs the scheduled loss is about 0.057 and the
-  constant-rate one about 0.076 (seed 0).
-- **η₀ = 0.5 with StepLR**: the constant-rate twin keeps bouncing (about 0.09 at epoch 100) while StepLR ends
-  near 0.05: a large rate early, a small one late.
-- **OneCycleLR at η₀ = 0.5**: it starts at 0.02 and is slow at first (loss about 0.4 at epoch 10), then ends
-  lowest of all, near 0.04.
-- **ReduceLROnPlateau** in the preview: the scripted loss stops improving at epoch 25 and the rate falls
-  ×10 at epoch 37, after 11 epochs without a new best (patience 10).
-"""
-)
+cards_section("lr_schedules")
 
 st.header("PyTorch for these settings")
 epochs_done = runner.read(lambda job: job.epoch)

@@ -19,6 +19,7 @@ from core.basics.mlp import (
     weighted_sum_latex,
 )
 from core.figures.network import network_figure, neuron_figure
+from ui.cards import cards_section
 from ui.shell import ensure_shell, seed
 
 ensure_shell()
@@ -58,14 +59,10 @@ st.caption(
 )
 
 st.subheader("Try this")
+cards_section("neuron")
 st.markdown(
-    "- Set **w2 = 0**: z no longer depends on x2, so the boundary becomes the vertical line "
-    "x1 = −b/w1 (with w1 = 0.8 and b = 0.2: x1 = −0.25).\n"
-    "- From the defaults, **double w1, w2 and b** (1.6, −2.4, 0.4): the line z = 0 stays where it is, but "
-    "the Sigmoid's transition across it gets sharper; at your input z doubles from 1.6 to 3.2 and a rises "
-    "from 0.8320 to 0.9608.\n"
-    "- Choose **Step**: the plane splits into two flat halves, 0 and 1, with exactly 0.5 on the line. "
-    "Choose **Identity**: a = z, a tilted plane."
+    "Choose **Step**: the plane splits into two flat halves, 0 and 1, with exactly 0.5 on the line. Choose "
+    "**Identity**: a = z, a tilted plane."
 )
 st.subheader("PyTorch for these settings")
 st.code(neuron_code(neuron), language="python")
@@ -109,15 +106,10 @@ with right:
     st.code(str(model), language="text", wrap_lines=True)
 
 st.subheader("Try this")
+cards_section("neuron", "layers")
 st.markdown(
-    "- Set **Hidden layers** to 0: one `Linear(3, 2)` is left, with 3·2 weights + 2 biases = 8 parameters.\n"
-    "- The default 3 → 4 → 4 → 2 has (3·4 + 4) + (4·4 + 4) + (4·2 + 2) = 46 parameters; a third hidden "
-    "layer of width 4 adds 4·4 + 4 = 20, making 66.\n"
-    "- Change the sidebar's **Random seed**: the same shape and parameter count, but other edge colours "
-    "and another model(x). The code below starts with `torch.manual_seed`, so it rebuilds exactly these "
-    "weights.\n"
-    "- Choose **Identity** as the hidden activation: however deep, the network is then one affine map "
-    "W·x + b, which a single `Linear(3, 2)` could compute."
+    "Change the sidebar's **Random seed**: the same shape and parameter count, but other edge colours and "
+    "another model(x). The code below starts with `torch.manual_seed`, so it rebuilds exactly these weights."
 )
 st.subheader("PyTorch for these settings")
 st.code(mlp_code(config, seed()), language="python")

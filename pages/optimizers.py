@@ -17,6 +17,7 @@ from core.training.optim_race import (
     results,
 )
 from core.training.optimizer_figures import contour_figure, network_race_figure, race_loss_figure
+from ui.cards import cards_section, start_pending
 from ui.live import drop_runner, live_view, session_runner
 from ui.shell import ensure_shell, seed
 
@@ -173,6 +174,7 @@ def draw(runner, playing: bool) -> None:
     )
 
 
+start_pending("opt_runner", runner)
 live_view(
     runner,
     draw,
@@ -183,17 +185,7 @@ live_view(
 )
 
 st.subheader("Try this")
-st.markdown(
-    "- **Rosenbrock** at torch's defaults, 2000 steps: only momentum and Nesterov reach (1, 1) (in about "
-    "1,600 steps); Adam and Adagrad (lr 0.001 and 0.01) are still on the far side of the valley. Set "
-    "Adam's learning rate to **0.05**: it reaches (1, 1) in about 1,500 steps.\n"
-    "- **Ill-conditioned quadratic**: set SGD's learning rate to **0.039** (just under 2/50): each step "
-    "flips the sign of y (a zig-zag) and it arrives in about 200 steps; at **0.041** it diverges.\n"
-    "- **Saddle**: plain SGD is still creeping along the ridge y ≈ 0 after 2000 steps; momentum escapes "
-    "to (0, 1) in about 750.\n"
-    "- On the **network**, at torch's defaults SGD (lr 0.001) barely moves in 10 epochs while Adam, "
-    "RMSprop and Adagrad pass 90% test accuracy; give SGD lr **0.1** and it catches up."
-)
+cards_section("optimizers")
 st.caption(
     "Why the 2-D race is computed at once rather than live: all its steps take about a second for seven "
     "2-D points, and the step slider lets you scrub back and forth through them, which a live run cannot. "

@@ -31,21 +31,13 @@ from pages.playground.view import (
     starting_config,
     warm_up_once,
 )
+from ui.cards import cards_section, start_pending
 from ui.live import live_view
 from ui.shell import ensure_shell
 
 TRY_THIS = """
-- **XOR without hidden layers** (Hidden layers 0): one straight boundary cannot split the four quadrants; test
-  accuracy stays near 70% however long it trains. Add the input **x₁·x₂**: 100% within 300 epochs.
-- **Weight init Zeros**: every hidden neuron's map stays one flat colour and accuracy stays near 50%. All
-  neurons of a layer get the same gradient, here zero, so nothing breaks the symmetry.
-- **Spiral with 8, 8 neurons** on x₁, x₂: about 79% test accuracy after 300 epochs. Add all seven inputs:
-  about 98%; or keep two inputs and switch to Adam with learning rate 0.01: about 94%.
-- **Plane (regression) with learning rate 3**: each step overshoots further, the loss becomes NaN within about
-  15 epochs, and training stops with the reason.
-
-Each figure is for the seed 0 and the other defaults; `python -m core train-playground --help` runs the same
-experiments from a terminal.
+Each card runs with seed 0 and the other defaults; `python -m core train-playground --help` runs the same
+experiments from a terminal. Also try the spiral on x₁, x₂ with **Adam** at learning rate 0.01: about 94 %.
 """
 ENGINE_NOTE = "Fast numba kernel"
 AUTOGRAD_NOTE = "PyTorch autograd loop (dropout or batch norm)"
@@ -63,6 +55,7 @@ st.caption(
     "change as it learns. The link in your address bar reproduces this exact run."
 )
 with st.expander("Try this"):
+    cards_section("playground", tabs=True)  # one card high: the controls stay in sight
     st.markdown(TRY_THIS)
 for problem in st.session_state.pop("play_url_problems", []):
     st.warning(f"From the link: {problem}")
@@ -87,6 +80,7 @@ with main:
         sweep_section(config)
         st.stop()
     runner = session_run(config, data, run_key(config, upload.file_id if upload else None))
+    start_pending(RUNNER, runner)  # a prediction card's run plays in this view
     engine_note = (
         ENGINE_NOTE if uses_fast_path(config) else AUTOGRAD_NOTE
     ) + " · the model is a real nn.Module"

@@ -16,8 +16,8 @@ from core.text.figures import (
     histogram_figure,
     probability_figure,
 )
-from core.text.try_this import try_this_markdown
 from pages.sentiment import text_models
+from ui.cards import cards_section
 from ui.shell import ensure_shell
 
 ensure_shell()
@@ -190,7 +190,7 @@ else:
         )
 
 st.subheader("Try this")
-st.markdown(try_this_markdown())
+cards_section("sentiment")
 
 if view != "Batch":
     st.subheader("PyTorch for these settings")

@@ -33,11 +33,10 @@ from core.transfer.figures import (
     pca_2d,
     probability_bars,
 )
-from core.transfer.train import HeadConfig, freeze_counts
+from core.transfer.train import HeadConfig, compare_job, freeze_counts
 from core.vision.images import EXTENSIONS, ImageError, load_image
 from pages.transfer_learning.training import (
     builtin_workspace,
-    compare_job,
     data_identity,
     draw_comparison,
     draw_head,
@@ -47,6 +46,7 @@ from pages.transfer_learning.training import (
     take_in,
     thumbnail_png,
 )
+from ui.cards import cards_section, start_pending
 from ui.live import drop_runner, live_view, session_runner
 from ui.shell import SEED_KEY, ensure_shell
 
@@ -150,6 +150,7 @@ identity = (data_identity(space), backbone_name, val_fraction, views, config)
 runner = session_runner(
     "tl_runner", lambda: head_job(space, backbone, cache, val_fraction, views, config), identity
 )
+start_pending("tl_runner", runner)
 live_view(
     runner,
     lambda r, playing: draw_head(r, playing, classes),
@@ -256,6 +257,7 @@ st.caption(
 )
 
 
+start_pending("tl_cmp_runner", cmp)
 live_view(
     cmp,
     draw_comparison,
@@ -298,21 +300,12 @@ with recipe_right:
         st.caption(f"{n_train:,} trainable and {n_frozen_params:,} frozen parameters.")
 
 with st.expander("Try this", expanded=True):
+    cards_section("transfer_learning")
     st.markdown(
-        "- **Textures**, defaults, Play: the head alone scores 100 % on the *bottom* halves of the photos, "
-        "pixels it never saw, and training takes seconds at most: the backbone ran once per picture, "
-        "when the task loaded (the progress bar), and never again.\n"
-        "- **Handwritten digits**: the same recipe reaches about 82 % on the 100 test digits (seed 0; chance "
+        "**Handwritten digits**: the same recipe reaches about 82 % on the 100 test digits (seed 0; chance "
         "is 10 %), a little above a logistic regression on the raw pixels of the same 160 training digits "
         "(77 %): on pen strokes, ImageNet's features add little to the pixels themselves. (The textures' "
-        "100 % is no yardstick: 3 easy classes, against 10 classes of 16 training pictures each.)\n"
-        "- Move the frozen-blocks slider to the end: the trainable count drops to "
-        f"{backbone.feature_dim * len(classes) + len(classes):,}, the head alone ({backbone.feature_dim} × "
-        f"{len(classes)} weights + {len(classes)} biases); at 0 nothing is frozen.\n"
-        "- **Textures**, *What freezing does*, Play (seed 0): *frozen* is at 100 % from epoch 1, "
-        "*fine-tuned* gets there by epoch 3, and *from scratch* (same network, random weights, same "
-        "pictures) is still at chance, 33 %, after 6: with 51 training pictures, what the pretrained weights "
-        "know is the difference."
+        "100 % is no yardstick: 3 easy classes, against 10 classes of 16 training pictures each.)"
     )
 
 with st.expander("PyTorch for these settings"):

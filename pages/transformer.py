@@ -36,6 +36,7 @@ from core.transformer.figures import (
 from core.transformer.inside import Generation, generate, prompt_maps, sample
 from core.transformer.job import EVAL_BATCH, EVAL_EVERY, TransformerJob
 from core.transformer.model import POSITIONS
+from ui.cards import cards_section, start_pending
 from ui.live import drop_runner, live_view, picture, session_runner
 from ui.shell import ensure_shell, seed
 
@@ -398,6 +399,7 @@ with main:
             help="Characters are drawn from softmax(logits / temperature): low = safe and repetitive, "
             "high = wild.",
         )
+        start_pending(RUNNER, runner)
         live_view(
             runner,
             draw_run,
@@ -424,6 +426,7 @@ st.header("3. Attention by hand, every number")
 hand_section(seed())
 
 st.header("Try this")
+cards_section("transformer")
 st.markdown(
     "Measured with seed 0 on the built-in text, the page's defaults unless a change is named, 600 steps "
     "(`bench/transformer.py try`, `core/transformer/experiments.py`); losses in nats per character.\n"

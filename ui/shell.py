@@ -13,6 +13,7 @@ import streamlit as st
 import torch
 
 from core.runtime import device_label
+from ui.cards import take_link
 
 # Set while app.py's navigation is running a page, so the page knows the shell is already drawn. A
 # ContextVar rather than a module global: each session's script runs in its own thread and context.
@@ -183,6 +184,7 @@ def run_app() -> None:
     # Expanded: past twelve pages Streamlit would otherwise hide all but ten behind "View more".
     page = st.navigation(page_sections(), expanded=True)
     draw_sidebar()
+    take_link(page.url_path)  # a link's prediction-card progress, or the card it points at
     token = _inside_shell.set(True)
     try:
         page.run()

@@ -12,6 +12,7 @@ from torch import nn
 from core.cnn.data import ImageSplits
 from core.cnn.model import OPTIMIZERS, CNNConfig, build_model, parameter_count
 from core.runner import train_steps
+from core.runtime import holds_global_rng
 
 LOG_EVERY = 20  # minibatches averaged into one point of the training curves
 EVAL_BATCH = 1000  # test images per forward pass when evaluating
@@ -85,7 +86,12 @@ class CNNJob:
         """`untrained`: untrained_score(config, data) when the caller has it cached; computed when None."""
         self.config = config
         self.data = data
-        self.model = build_model(config, data.shape, len(data.classes))
+        with holds_global_rng():
+            self.model = build_model(config, data.shape, len(data.classes))
+            # Dropout draws from the process-wide generator, which other sessions (and this page's own
+            # reruns, building models from the seed) also draw from: the run keeps its own state of it,
+            # the one just after its model was built, as a script that seeds torch and trains has.
+            self.dropout_state = torch.get_rng_state()
         make = OPTIMIZERS[config.optimizer]
         extra = {"momentum": 0.9} if config.optimizer == "sgd" else {}
         self.optimizer = make(self.model.parameters(), lr=config.lr, **extra)
@@ -129,7 +135,10 @@ class CNNJob:
         index = self._order[position * self.config.batch_size : (position + 1) * self.config.batch_size]
         x, y = self.train_x[index], self.train_y[index]  # (B, C, H, W), (B,)
         self.model.train()
-        logits = self.model(x)  # (B, classes)
+        with holds_global_rng(), torch.random.fork_rng(devices=[]):
+            torch.set_rng_state(self.dropout_state)
+            logits = self.model(x)  # (B, classes)
+            self.dropout_state = torch.get_rng_state()
         loss = F.cross_entropy(logits, y)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()

@@ -93,6 +93,7 @@ class Engine:
         self.epoch = 0
         self.history = History(len(self.model.linears))
         self.diverged = False
+        self.stop_at: int | None = None  # an epoch to stop at by itself (a prediction card's budget)
         self._grids: dict[int, tuple] = {}  # resolution -> axis, grid features, float32 twin, tensor pairs
         # Dropout draws from the process-wide generator; the run keeps its own state of it so it repeats
         # (a run without dropout keeps it too: a fork of it may add dropout).
@@ -233,8 +234,13 @@ class Engine:
 
     @property
     def done(self) -> bool:
-        """Whether training has stopped by itself (a live runner's job): the loss diverged."""
-        return self.diverged
+        """Whether training has stopped by itself (a live runner's job): the loss diverged, or it reached the
+        epoch it was told to stop at."""
+        return self.diverged or (self.stop_at is not None and self.epoch >= self.stop_at)
+
+    def stop_after(self, epoch: int | None) -> None:
+        """Stop by itself once `epoch` epochs have run (a prediction card's run); None trains on."""
+        self.stop_at = epoch
 
     def step(self) -> None:
         """Train one epoch (the page's Step button)."""
@@ -242,6 +248,8 @@ class Engine:
 
     def train_for(self, seconds: float, max_epochs: int = 1_000_000) -> int:
         """Train in growing slices until `seconds` have passed (the page's time slice); returns epochs run."""
+        if self.stop_at is not None:
+            max_epochs = min(max_epochs, self.stop_at - self.epoch)
         return train_in_chunks(self.train, lambda: self.diverged, seconds, max_epochs)
 
     def parameter_vector(self) -> np.ndarray:

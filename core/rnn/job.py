@@ -81,6 +81,7 @@ class RNNJob:
         self.eval_steps: list[int] = []
         self.metrics: list[float] = []
         self.seconds = 0.0
+        self.stop_at: int | None = None  # a step to stop at before the budget (a prediction card's run)
         self.evaluate()
 
     @property
@@ -95,8 +96,13 @@ class RNNJob:
 
     @property
     def done(self) -> bool:
-        """Budget spent, or diverged."""
-        return self.steps >= self.config.steps or self.diverged
+        """Budget spent (or the step it was told to stop at reached), or diverged."""
+        budget = self.config.steps if self.stop_at is None else min(self.stop_at, self.config.steps)
+        return self.steps >= budget or self.diverged
+
+    def stop_after(self, steps: int | None) -> None:
+        """Stop by itself once `steps` steps have run (a prediction card's run); None: at the budget."""
+        self.stop_at = steps
 
     def batch(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The next training batch, drawn from the run's generator."""

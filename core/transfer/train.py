@@ -17,8 +17,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from core.runtime import holds_global_rng
-from core.transfer.backbone import Backbone, Trunk
-from core.transfer.workspace import HeadData
+from core.transfer.backbone import Backbone, Trunk, load_backbone
+from core.transfer.workspace import HeadData, Workspace, finetune_data
 
 
 @dataclass(frozen=True)
@@ -367,6 +367,43 @@ class CompareJob:
         x = torch.cat([tuned.train_x, tuned.val_x])
         labels = torch.cat([tuned.train_y, tuned.val_y]).numpy()
         return frozen.features(x).numpy(), tuned.features(x).numpy(), labels
+
+
+def compare_job(
+    space: Workspace,
+    backbone: str,
+    val_fraction: float,
+    n_frozen: int,
+    lr_factor: float,
+    epochs: int,
+    lr: float,
+    seed: int,
+) -> CompareJob:
+    """From scratch, frozen and fine-tuned, each on its own copy of the network, on the same split (built
+    when the comparison first trains)."""
+
+    def make_jobs() -> dict[str, FineTuneJob]:
+        pretrained = load_backbone(backbone)
+        train_x, train_y, val_x, val_y = finetune_data(space, pretrained, val_fraction, seed)
+        settings = {
+            "from scratch": (load_backbone(backbone, pretrained=False, seed=seed), 0, 1.0),
+            "frozen": (pretrained, len(pretrained.block_names), 1.0),
+            "fine-tuned": (load_backbone(backbone), n_frozen, lr_factor),
+        }
+        return {
+            name: FineTuneJob(
+                net,
+                train_x,
+                train_y,
+                val_x,
+                val_y,
+                len(space.classes),
+                FineTuneConfig(frozen, factor, epochs, lr, 16, seed),
+            )
+            for name, (net, frozen, factor) in settings.items()
+        }
+
+    return CompareJob(make_jobs)
 
 
 def freeze_counts(backbone: Backbone, n_frozen: int, n_classes: int) -> tuple[int, int]:

@@ -44,6 +44,7 @@ from core.cnn.train import CNNJob, untrained_score
 from core.cnn.weights import DEFAULT_WEIGHTS, REPRODUCE, TrainedCNN, UnreadableWeights, facts_line, load
 from core.runner import Runner
 from core.vision.images import ImageError, load_image
+from ui.cards import cards_section, start_pending
 from ui.live import drop_runner, live_view, session_runner
 from ui.shell import seed
 
@@ -178,7 +179,23 @@ def explainer_kernel(op: str) -> tuple[np.ndarray | None, int]:
 
 
 def conv_section() -> None:
-    """Part 1: one convolution or pooling, every number of a chosen output cell spelled out."""
+    """Part 1: one convolution or pooling, every number of a chosen output cell spelled out; Try this."""
+    shown = conv_explainer()
+    st.subheader("Try this")
+    cards_section("cnn")
+    st.markdown(
+        "- **Sobel x** on digit 0 (a 7): the vertical parts of the stroke light up, positive on the "
+        "left edge and negative on the right; **Sobel y** picks out the top bar instead.\n"
+        "- Max pooling 2×2 with stride 2 halves each side and keeps the brightest pixel of each window."
+    )
+    if shown is not None:
+        with st.expander("PyTorch for these settings"):
+            st.code(export.conv_code(*shown), language="python")
+
+
+def conv_explainer() -> tuple | None:
+    """The explainer itself; what its code needs (input, operation, settings, cell, kernel), or None when
+    there is nothing to show (no input, or impossible settings: one line says why)."""
     st.markdown(
         "A convolution slides a small **kernel** over the image; each output number is the sum of the "
         "kernel's weights times the pixels under it. PyTorch's `conv2d` does **not** flip the kernel "
@@ -201,14 +218,14 @@ def conv_section() -> None:
         padding = st.slider("Padding", 0, 3, 0 if op != "conv" else 1, key="cnn_conv_padding")
         dilation = st.slider("Dilation", 1, 3, 1, key="cnn_conv_dilation")
     if x is None or (op == "conv" and kernel is None):
-        return
+        return None
     s = conv.Settings(side, stride, padding, dilation)
     with right:
         try:
             out = conv.conv2d(x, kernel, s) if op == "conv" else conv.pool2d(x, s, op)
         except conv.ImpossibleSettings as error:
             st.error(f"Impossible here: {error}.")
-            return
+            return None
         st.markdown(
             f"**Output size** (PyTorch's formula, per axis): height {conv.formula(x.shape[0], s)}; "
             f"width {conv.formula(x.shape[1], s)}. Input {x.shape[0]}×{x.shape[1]} → output "
@@ -268,20 +285,7 @@ def conv_section() -> None:
             f"Checkable numbers: output[{i}, {j}] = {out[i, j]:.4f}, max = {out.max():.4f}, min = "
             f"{out.min():.4f}"
         )
-    st.subheader("Try this")
-    st.markdown(
-        "- **Sobel x** on digit 0 (a 7): the vertical parts of the stroke light up, positive on the "
-        "left edge "
-        "and negative on the right; **Sobel y** picks out the top bar instead.\n"
-        "- Padding 0, stride 1, kernel 3 on 28×28: the formula gives 26. Padding 1 keeps 28; stride "
-        "2 gives 14.\n"
-        "- Dilation 3 with padding 0 on the 6×6 grid: a 3×3 kernel then spans 7 pixels, more than "
-        "the grid, and "
-        "the page says the combination is impossible.\n"
-        "- Max pooling 2×2 with stride 2 halves each side and keeps the brightest pixel of each window."
-    )
-    with st.expander("PyTorch for these settings"):
-        st.code(export.conv_code(x, op, s, (i, j), kernel), language="python")
+    return x, op, s, (i, j), kernel
 
 
 # ---------------------------------------------------------------- 2. train live
@@ -444,6 +448,7 @@ def train_section() -> None:
     runner = session_runner(
         RUNNER_KEY, lambda: CNNJob(config, data, cached_untrained_score(config)), identity=config
     )
+    start_pending(RUNNER_KEY, runner)
     live_view(
         runner,
         draw_training,
@@ -468,16 +473,14 @@ def train_section() -> None:
             hide_index=True,
         )
     st.subheader("Try this")
+    cards_section("cnn", "train")
     st.markdown(
         "With seed 0 (sidebar), on **sklearn digits** (1,347 training images, seconds per run):\n"
-        "- The default CNN, **10 epochs**: **98.67%** test accuracy with 21,578 parameters.\n"
-        "- The **MLP baseline**, 10 epochs: **89.33%** with 9,610 parameters; on MNIST (5 epochs) the MLP "
-        "has about twice the CNN's parameters (101,770 against 50,378) and is still less accurate (96.51% "
-        "against the shipped CNN's 99.06%). The table of finished runs compares them.\n"
+        "- On MNIST (5 epochs) the MLP has about twice the CNN's parameters (101,770 against 50,378) and is "
+        "still less accurate (96.51% against the shipped CNN's 99.06%).\n"
         "- The seed's **SimpleCNN**, 10 epochs: **90.44%**; the same network with batch norm (the custom "
         "model with 16 channels, dropout 0) reaches **97.11%**: without batch norm it learns more slowly at "
-        "this learning rate.\n"
-        "- The default CNN with **learning rate 0.1**: **83.33%**, the steps are too large."
+        "this learning rate."
     )
     with st.expander("PyTorch for these settings"):
         st.code(export.train_code(config), language="python")
@@ -632,11 +635,10 @@ def learned_section() -> None:
             "Grad-CAM is scaled to its own peak: compare where it is bright, not how bright across classes."
         )
     st.subheader("Try this")
+    cards_section("cnn", "learned")
     st.markdown(
         "- Click the largest off-diagonal cell: its images are ambiguous to a person too, and the two "
         "probabilities under each show how close the CNN came to the right digit.\n"
-        "- Test image 0 is a 7 read with p = 1.000: choose Grad-CAM class 1 and its probability is near 0; "
-        "the map then shows the little evidence for a 1 (it is scaled to its own peak).\n"
         "- Conv layer 1's maps still look like the digit, each stressing edges of one direction; conv layer "
         "2's are 14×14 (after a 2×2 pool) and more abstract."
     )

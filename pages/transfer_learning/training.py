@@ -19,14 +19,11 @@ from core.transfer.figures import (
 )
 from core.transfer.train import (
     VARIANTS,
-    CompareJob,
-    FineTuneConfig,
-    FineTuneJob,
     HeadConfig,
     HeadJob,
     per_class_accuracy,
 )
-from core.transfer.workspace import Workspace, finetune_data, from_task, head_data, ingest
+from core.transfer.workspace import Workspace, from_task, head_data, ingest
 from core.vision.images import ImageError, load_image
 
 
@@ -147,43 +144,6 @@ def head_job(
     if bar is not None:
         bar.empty()
     return HeadJob(data, len(space.classes), config)
-
-
-def compare_job(
-    space: Workspace,
-    backbone: str,
-    val_fraction: float,
-    n_frozen: int,
-    lr_factor: float,
-    epochs: int,
-    lr: float,
-    seed: int,
-) -> CompareJob:
-    """From scratch, frozen and fine-tuned, each on its own copy of the network, on the same split (built
-    when the comparison first trains)."""
-
-    def make_jobs() -> dict[str, FineTuneJob]:
-        pretrained = load_backbone(backbone)
-        train_x, train_y, val_x, val_y = finetune_data(space, pretrained, val_fraction, seed)
-        settings = {
-            "from scratch": (load_backbone(backbone, pretrained=False, seed=seed), 0, 1.0),
-            "frozen": (pretrained, len(pretrained.block_names), 1.0),
-            "fine-tuned": (load_backbone(backbone), n_frozen, lr_factor),
-        }
-        return {
-            name: FineTuneJob(
-                net,
-                train_x,
-                train_y,
-                val_x,
-                val_y,
-                len(space.classes),
-                FineTuneConfig(frozen, factor, epochs, lr, 16, seed),
-            )
-            for name, (net, frozen, factor) in settings.items()
-        }
-
-    return CompareJob(make_jobs)
 
 
 def thumbnail_png(sample: Sample, side: int = 64) -> bytes:

@@ -51,8 +51,10 @@ def test_every_basics_page_explains_proposes_experiments_and_shows_its_code(path
     at = open_page(path)
     headings = [s.value for s in at.subheader]
     assert headings.count("Try this") >= 1 and "PyTorch for these settings" in headings
-    experiments = [m.value for m in at.markdown if m.value.startswith("- ")]
-    assert experiments and all(2 <= v.count("\n- ") + 1 <= 4 for v in experiments)
+    cards = [r for r in at.radio if r.key and r.key.startswith("card_pick_")]  # Try this asks, ui/cards.py
+    assert len(cards) >= 3 and all(2 <= len(r.options) <= 4 for r in cards)
+    experiments = [m.value for m in at.markdown if m.value.startswith("- ")]  # plain items, if listed
+    assert all(2 <= v.count("\n- ") + 1 <= 4 for v in experiments)
     assert any("import torch" in c.value for c in at.code)
 
 

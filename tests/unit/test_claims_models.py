@@ -13,6 +13,7 @@ from core.transfer.data import FeatureCache, stratified_split
 from core.transfer.export import OFFLINE_RECIPE
 from core.transfer.train import HeadConfig, HeadJob
 from core.transfer.workspace import finetune_data, from_task, head_data
+from tests.cards_runs import card_text
 from tests.learner_text import says
 
 
@@ -65,4 +66,5 @@ def test_the_comparison_trains_on_51_textures() -> None:
     space = from_task(TASKS["textures"].load(), backbone, FeatureCache(backbone.name))
     _, train_y, _, val_y = finetune_data(space, backbone, 0.2, 0)  # the page's defaults
     assert (len(train_y), len(val_y)) == (51, 12)
-    assert says("with 51 training pictures, what the pretrained weights know is the difference")
+    text = card_text("transfer_learning-compare")  # the page asks it as a prediction card
+    assert "With 51 training pictures the random network has nothing to build on" in text

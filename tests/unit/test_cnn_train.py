@@ -147,3 +147,18 @@ def test_a_cached_untrained_score_is_the_score_the_job_would_take(digits) -> Non
     assert given.test_loss == computed.test_loss and given.test_accuracy == computed.test_accuracy
     other_seed = untrained_score(CNNConfig(dataset="digits", epochs=1, seed=6), digits)
     assert other_seed[0] != computed.test_loss[0]  # the score is the seeded model's, not any model's
+
+
+def test_a_run_with_dropout_repeats_whatever_else_draws_from_torchs_generator(digits) -> None:
+    # A page's reruns (building models from the seed) and other sessions draw from the process-wide
+    # generator while a run trains on its worker: its dropout masks must not depend on them.
+    config = CNNConfig(dataset="digits", epochs=1, dropout=0.5)
+    quiet, busy = CNNJob(config, digits), CNNJob(config, digits)
+    while not quiet.done:
+        quiet.step()
+    while not busy.done:
+        torch.manual_seed(busy.batches)  # what another thread could do between two minibatches
+        torch.rand(3)
+        busy.step()
+    assert quiet.history.train_loss == busy.history.train_loss
+    assert quiet.history.test_accuracy == busy.history.test_accuracy

@@ -10,7 +10,6 @@ from core.text.attributions import empty_text_probability
 from core.text.classifier import SentimentClassifier
 from core.text.code import offline_code, pipeline_code
 from core.text.examples import EXAMPLE_TEXTS, example_note
-from core.text.try_this import EXPERIMENTS
 from tests.generated import run_generated
 
 
@@ -62,10 +61,20 @@ def test_emoji_and_french_are_unknown_or_split_by_the_vocabulary(minilm: Sentime
     ]
 
 
-@pytest.mark.parametrize("experiment", EXPERIMENTS, ids=[e.text.split("**")[1] for e in EXPERIMENTS])
-def test_try_this_labels_are_the_offline_models(minilm: SentimentClassifier, experiment) -> None:
-    texts = list(experiment.labels)
-    assert [p.label for p in minilm.predict(texts)] == [experiment.labels[t] for t in texts]
+# The labels the page's prediction cards (core/cards/sentiment.py) are about, from the offline model.
+LABELS = {
+    "bad": "NEGATIVE",
+    "not bad": "POSITIVE",
+    "not good": "NEGATIVE",
+    "a truly wonderful film": "POSITIVE",
+    "a truly terrible film": "NEGATIVE",
+    "Ce film est nul ! 😡": "POSITIVE",
+    "good": "POSITIVE",
+}
+
+
+def test_try_this_labels_are_the_offline_models(minilm: SentimentClassifier) -> None:
+    assert [p.label for p in minilm.predict(list(LABELS))] == list(LABELS.values())
 
 
 def test_try_this_numbers(minilm: SentimentClassifier) -> None:

@@ -86,7 +86,8 @@ def test_cli_learns_a_text_file_and_stops_at_seconds(tmp_path, capsys):
     )
     summary = json.loads(capsys.readouterr().out)
     assert summary["text"] == str(mine) and summary["characters"] == len(YOURS) and summary["steps"] >= 1
-    # The time limit, not the step budget, ended it: a second of training is far fewer than the budget's steps.
+    # The time limit, not the step budget, ended it: a second of training is far fewer than the budget's
+    # steps.
     assert summary["seconds"] >= 1 and summary["steps"] < TransformerConfig().steps
 
 
