@@ -1,7 +1,5 @@
 """Home: what the app is, the curriculum, and where to read further."""
 
-from pathlib import Path
-
 import streamlit as st
 
 from ui.cards import progress_view
@@ -35,7 +33,7 @@ st.markdown(
     "and the page sets its widgets, runs the experiment and says whether you were right, with the numbers. "
     "Your answers in this session, page by page:"
 )
-progress_view([(e.path, Path(e.path).stem, e.title) for entries in CURRICULUM.values() for e in entries])
+progress_view([(e.path, e.stem, e.title) for entries in CURRICULUM.values() for e in entries])
 
 st.subheader("Further reading")
 st.markdown(

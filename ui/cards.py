@@ -41,6 +41,12 @@ def anchor(card: Card) -> str:
     return f"card-{card.name}"
 
 
+def anchor_html(card: Card) -> str:
+    """An empty element carrying the card's id: the target of a `#card-...` link. The name comes from the
+    registry, never from a visitor."""
+    return f'<span id="{anchor(card)}"></span>'
+
+
 @st.cache_data(show_spinner="Running the experiment…", max_entries=256)
 def measured(name: str) -> Numbers:
     """The numbers of a card's seeded run (the same for every session, so computed once per server)."""
@@ -127,9 +133,8 @@ def verdict(card: Card, numbers: Numbers) -> None:
 def card_view(card: Card, number: int) -> None:
     """One card: the question, the answers, Run and Show me, and after a run its verdict."""
     with st.container(border=True, key=f"card_{card.name}"):
-        st.markdown(
-            f'<span id="{anchor(card)}"></span>**Predict {number}.** {card.question}', unsafe_allow_html=True
-        )
+        st.html(anchor_html(card))
+        st.markdown(f"**Predict {number}.** {card.question}")
         pick = st.radio(
             f"Your prediction for card {number}",
             card.answers,

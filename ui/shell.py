@@ -31,6 +31,11 @@ class PageEntry:
     icon: str
     summary: str  # one line on what you will see and try, shown on Home
 
+    @property
+    def stem(self) -> str:
+        """The script's name without folder and suffix, which is also its URL path ("pages/cnn.py" -> "cnn")."""
+        return self.path.removeprefix("pages/").removesuffix(".py")
+
 
 CURRICULUM: dict[str, list[PageEntry]] = {
     "Basics": [

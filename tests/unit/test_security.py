@@ -23,6 +23,7 @@ SCANNED = ("core", "ui", "pages")
 # Raw HTML sent to browsers, each with why it cannot carry a visitor's markup: (file, argument) -> why.
 RAW_HTML_ALLOWED = {
     ("ui/live.py", "PIXELATED_STYLE"): "a constant <style> rule, no user content",
+    ("ui/cards.py", "anchor_html(card)"): "an empty <span> whose id is a registry card name, no user content",
     ("pages/sentiment.py", "highlighted_html(text, spans, result.word_scores, note)"): (
         "html.escape()s every piece of the visitor's text "
         "(tests/unit/test_text_attributions.py::test_highlighted_html_escapes_user_text)"
