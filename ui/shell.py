@@ -33,7 +33,7 @@ class PageEntry:
 
     @property
     def stem(self) -> str:
-        """The script's name without folder and suffix, which is also its URL path ("pages/cnn.py" -> "cnn")."""
+        """The script's name, which is also its URL path: "pages/cnn.py" -> "cnn"."""
         return self.path.removeprefix("pages/").removesuffix(".py")
 
 

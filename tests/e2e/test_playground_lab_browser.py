@@ -64,7 +64,8 @@ def test_a_race_trains_pauses_and_shows_its_landscape(
     expect(page.get_by_role("button", name="Pause", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
     page.wait_for_function(
         """() => [...document.querySelectorAll('[data-testid="stMetric"]')]
-          .some(m => m.innerText.startsWith('B epoch') && parseInt(m.innerText.split('\\n').pop().replace(/,/g, '')) > 200)""",
+          .some(m => m.innerText.startsWith('B epoch')
+                     && parseInt(m.innerText.split('\\n').pop().replace(/,/g, '')) > 200)""",
         timeout=TIMEOUT_MS,
     )
     expect(page.get_by_text("redrawn every 3 s")).to_be_visible(timeout=TIMEOUT_MS)  # the live landscape
