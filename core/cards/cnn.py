@@ -2,6 +2,7 @@
 on sklearn's digits through the page's runner, and the shipped MNIST CNN's reading of a test digit."""
 
 import dataclasses
+from collections.abc import Callable
 from functools import cache
 
 import numpy as np
@@ -17,6 +18,9 @@ from core.cnn.weights import load
 GRID_SIDE = 6  # the explainer's small grid is 6×6
 SIZES = ("28×28", "26×26", "25×25", "14×14")
 ACCURACY = ("Above 95 %", "Between 85 % and 95 %", "Below 85 %")
+# A run at too large a learning rate ends where its last noisy steps left it: seed 0 gives 83–86 % depending
+# on the CPU's kernels (AVX-512, AVX2, plain), so its bands keep well clear of that spread.
+UNSETTLED = ("Above 95 %, as at lr 0.001", "Between 70 % and 95 %", "Below 70 %")
 
 
 @cache
@@ -69,6 +73,11 @@ def accuracy_band(n: Numbers) -> int:
     return 0 if n["accuracy"] > 95 else 1 if n["accuracy"] > 85 else 2
 
 
+def unsettled_band(n: Numbers) -> int:
+    """Above 95 % (0), 70–95 % (1), below 70 % (2): the bands of UNSETTLED."""
+    return 0 if n["accuracy"] > 95 else 1 if n["accuracy"] > 70 else 2
+
+
 def shipped_reading() -> Numbers:
     """The shipped CNN's probabilities for MNIST's test image 0: its top class, that class's p and p(1)."""
     probs = predict(load().model, dataset("mnist").test_x[:1])[0]  # (10,)
@@ -87,16 +96,22 @@ MLP = dataclasses.replace(DIGITS, architecture="mlp")
 FAST = dataclasses.replace(DIGITS, lr=0.1)
 
 
-def trained_card(name: str, config: CNNConfig, **fields: object) -> Card:
+def trained_card(
+    name: str,
+    config: CNNConfig,
+    answers: tuple[str, ...] = ACCURACY,
+    rule: Callable[[Numbers], int] = accuracy_band,
+    **fields: object,
+) -> Card:
     """A card that trains `config` live on the page's runner."""
     return Card(
         name=name,
         page="cnn",
         section="train",
-        answers=ACCURACY,
+        answers=answers,
         settings=train_settings(config),
         run=live_run(lambda: CNNJob(config, dataset(config.dataset)), RUN),
-        rule=accuracy_band,
+        rule=rule,
         live=RUN,
         **fields,
     )
@@ -152,9 +167,13 @@ CARDS = (
         "cnn-lr",
         FAST,
         question="The default CNN at **learning rate 0.1** (Adam), 10 epochs. Its test accuracy?",
+        answers=UNSETTLED,
+        rule=unsettled_band,
         note="**{accuracy:.2f} %**: Adam's steps are about lr per weight, and 0.1 is a hundred times the "
-        "default; the steps are too large to settle.",
-        explains=2,
+        "default; the steps are too large to settle. Where such a run ends is noisy: the same seed ends a "
+        "few points apart on another CPU (its kernels round differently, and the large steps amplify it), "
+        "but on every one we tried far below the default's.",
+        explains=1,
     ),
     Card(
         name="cnn-gradcam-one",
