@@ -40,12 +40,16 @@ nginx:
 run: install
 	$(PY) -m serve run app.py --server.port $(PORT)
 
+# Two xdist workers: the browser and server tests in order on one (tests/conftest.py schedules them), the
+# unit tests and AppTests on the other.
+TEST_WORKERS := -n 2 --dist loadgroup
+
 test: install-dev
-	$(PY) -m pytest
+	$(PY) -m pytest $(TEST_WORKERS)
 
 # The edit loop: unit tests and AppTests, no browser (CI and `make test` run everything).
 test-fast: $(VENV)/.dev-installed
-	$(PY) -m pytest tests/unit tests/app
+	$(PY) -m pytest $(TEST_WORKERS) tests/unit tests/app
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -37,7 +37,8 @@ from ui.shell import ensure_shell
 
 TRY_THIS = """
 Each card runs with seed 0 and the other defaults; `python -m core train-playground --help` runs the same
-experiments from a terminal. Also try the spiral on x₁, x₂ with **Adam** at learning rate 0.01: about 94 %.
+experiments from a terminal. Also try the spiral (two hidden layers of 8) on x₁,
+x₂ with **Adam** at learning rate 0.01: about 94 %.
 """
 ENGINE_NOTE = "Fast numba kernel"
 AUTOGRAD_NOTE = "PyTorch autograd loop (dropout or batch norm)"

@@ -20,9 +20,11 @@ FORK_SERVER = Path(__file__).with_name("fork_server.py")
 # Variables that change while the session runs but that nothing reads when an interpreter starts: not a
 # reason for a new interpreter (a forked child still gets them, in its os.environ). pytest notes the current
 # test; importing scikit-learn sets the Intel/LLVM OpenMP switches KMP_* (torch here runs GNU OpenMP, which
-# never reads them); torch's inductor records its cache folder, read only when it compiles.
+# never reads them); torch's inductor records its cache folder, read only when it compiles; importing
+# streamlit sets MPLBACKEND, read by matplotlib's import (in a child, after the fork, from the request's env).
 PER_TEST_VARIABLES = {
     "PYTEST_CURRENT_TEST",
+    "MPLBACKEND",
     "KMP_DUPLICATE_LIB_OK",
     "KMP_INIT_AT_FORK",
     "TORCHINDUCTOR_CACHE_DIR",

@@ -43,7 +43,7 @@ TRY_THIS = """
   as Keskar et al. (2017) found for large networks.
 - **A learning rate that bounces across a valley** (plane, one hidden layer of 4, batch size 250, 60 epochs,
   PCA directions): at learning rate 1 the path zigzags across the valley, its β coordinate changing sign
-  22 times in 61 snapshots; at 0.3 it changes sign twice and runs straight down.
+  21 times in 61 snapshots; at 0.3 it changes sign once and runs straight down.
 - **Momentum against SGD on the same slice**: in *Fork and race*, fork the defaults at epoch 0 with B on
   SGD+momentum and play to epoch 300; here, PCA directions of A's path (94% and 5% of its variance): A walks
   down its valley while B swings far out along β, ending at test loss 0.0227 against A's 0.0032.

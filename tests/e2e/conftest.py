@@ -34,12 +34,6 @@ SCRIPT_TIMEOUT_MS = 120_000
 WARM_STREAMLIT = "tests.e2e.warm_streamlit"  # `python -m streamlit` with torch imported before it serves
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/e2e/" in str(item.path).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.e2e)
-
-
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
     with socket.socket() as s:
