@@ -297,7 +297,8 @@ def hand_section(seed: int) -> None:
     out_i = trace.heads[head, i]
     left, right = st.columns([3, 2])
     left.markdown(
-        f"**Row {rows[i]!r} of head {head + 1}**, term by term (s = score ÷ √d_k; weight = e^(s − max) / Σ):"
+        f"**Row {rows[i]!r} of head {head + 1}**, term by term "
+        "(s = q_i · k_j ÷ √d_k; weight = e^(s − max) / Σ_j e^(s − max)):"
     )
     left.dataframe(worked.style.format(precision=4), hide_index=True, key="tf_attn_row")
     right.markdown(
@@ -317,9 +318,9 @@ def hand_section(seed: int) -> None:
         "token's output. "
         + ", ".join(f"{kind} positions: {value:.1e}" for kind, value in order.items())
         + (
-            ". With the causal mask each token sees only those before it, so order matters even without "
-            "positions; turn the mask off and the no-positions difference drops to rounding: attention alone "
-            "treats its input as a set."
+            ". With the causal mask each token sees only itself and those before it, so order matters even "
+            "without positions; turn the mask off and the no-positions difference drops to rounding: "
+            "attention alone treats its input as a set."
             if causal
             else ". Without positions (and without the mask) the difference is rounding: attention alone "
             "treats its input as a set, and only the positional encoding tells it the order."
@@ -356,9 +357,9 @@ def script_view(runner: Runner | None, config: TransformerConfig) -> None:
 st.title("Transformers")
 st.markdown(
     "A transformer reads a whole stretch of text at once. In every layer each position builds a **query**, "
-    "compares it with every earlier position's **key**, and takes a weighted mix of their **values**: "
-    "softmax(QKᵀ/√d_k)V, *attention*. Below a small character-level GPT (nanoGPT's design) learns to write "
-    "Shakespeare while you watch; section 3 works one attention layer out by hand."
+    "compares it with its own and every earlier position's **key**, and takes a weighted mix of their "
+    "**values**: softmax(QKᵀ/√d_k)V, *attention*. Below a small character-level GPT (nanoGPT's design) "
+    "learns to write Shakespeare while you watch; section 3 works one attention layer out by hand."
 )
 
 st.header("1. Train a small GPT")
@@ -431,7 +432,7 @@ st.markdown(
     "Measured with seed 0 on the built-in text, the page's defaults unless a change is named, 600 steps "
     "(`bench/transformer.py try`, `core/transformer/experiments.py`); losses in nats per character.\n"
     "- **The defaults**: the validation loss falls from 4.33 (ln 76, a uniform guess) to 2.72 in the first "
-    "100 steps and below 2.0 at step 1,100; after 6,000 steps it is about 1.6.\n"
+    "100 steps and below 2.0 by step 1,100; after 6,000 steps it is about 1.6.\n"
     "- **Causal mask off**: every position now also sees the characters after it, its own answer among them. "
     "The training loss collapses to 0.05 (2.23 with the mask) and so does the validation loss, because the "
     "held-out windows show the answer too. But the last position of each window, which has no future to "
@@ -441,16 +442,18 @@ st.markdown(
     "- **Positions none**: 2.48 against 2.24 with learned positions. Attention alone treats its input as a "
     "set, yet the model still learns a little order, because the causal mask lets each position count how "
     "many came before it.\n"
-    "- **Positions sinusoidal**: 3.32. The paper's table has values in [−1, 1], some fifty times nanoGPT's "
-    "initial token vectors (std 0.02), so at first the model sees mostly where a character is, not which: "
-    "the scale of what is added matters (the paper multiplies token vectors by √d to balance it).\n"
+    "- **Positions sinusoidal**: 3.32. The paper's table has values in [−1, 1] (RMS 0.71), up to fifty "
+    "times nanoGPT's initial token vectors (std 0.02), so at first the model sees mostly where a character "
+    "is, not which: the scale of what is added matters (the paper multiplies token vectors by √d to balance "
+    "it).\n"
     "- **Heads 1 against 4** (width 96 either way, the same parameters): 2.18 against 2.24, one head a "
     "little lower at this size and budget; pause both and compare their attention maps.\n"
     "- **Context 8 against 64**: 2.59 against 2.24; with 8 characters the model cannot see back to the "
     "start of most words or to the speaker's name, though each step is four to five times faster.\n"
-    "- **Temperature 0.2 against 1.5** (after 600 steps): cold, 95% of the written words are real words but "
-    "only 19% are distinct (*the the that the*); hot, 24% are real and 96% distinct: made-up words. At 1.0 "
-    "it samples what the model predicts."
+    "- **Temperature 0.2 against 1.5** (after 600 steps): cold, it repeats its likeliest characters: a few "
+    "common words over and over (*the the that the*), or on some CPUs only spaces; hot, about a quarter of "
+    "the written words are real and nearly all distinct: made-up words. At 1.0 it samples what the model "
+    "predicts."
 )
 
 st.header("PyTorch for these settings")

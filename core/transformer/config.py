@@ -20,7 +20,7 @@ MAX_BATCH = 64
 
 @dataclass(frozen=True)
 class TransformerConfig:
-    """The text, the GPT that learns it and how it is trained. Defaults: nanoGPT's baby GPT, narrower."""
+    """The text, the GPT that learns it and how it is trained. Defaults: nanoGPT's CPU run, narrower."""
 
     source: str = "shakespeare"  # a key of SOURCES
     text: str = ""  # the learner's text, for source "yours"
