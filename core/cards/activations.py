@@ -115,8 +115,8 @@ CARDS = (
         run=elu_slopes,
         rule=elu_rule,
         note="f′ is **{left:.4f}** at −0.001 and **{right:g}** at 0.001: left of 0 ELU is α·(eˣ − 1), whose "
-        "slope α·eˣ is ≈ α near 0, right of 0 it is x. Only at α = 1 do the two slopes meet: then ELU is "
-        "smooth.",
+        "slope α·eˣ is ≈ α near 0, right of 0 it is x. Only at α = 1 do the two slopes meet: then ELU's "
+        "slope is continuous (its curvature still jumps at 0).",
         explains=1,
     ),
     Card(

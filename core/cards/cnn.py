@@ -18,8 +18,9 @@ from core.cnn.weights import load
 GRID_SIDE = 6  # the explainer's small grid is 6×6
 SIZES = ("28×28", "26×26", "25×25", "14×14")
 ACCURACY = ("Above 95 %", "Between 85 % and 95 %", "Below 85 %")
-# A run at too large a learning rate ends where its last noisy steps left it: seed 0 gives 83–86 % depending
-# on the CPU's kernels (AVX-512, AVX2, plain), so its bands keep well clear of that spread.
+# A run at too large a learning rate is knocked back to chance early and is still recovering when the cosine
+# schedule ends: seed 0 gives 83–86 % depending on the CPU's kernels (AVX-512, AVX2, plain), so its bands
+# keep well clear of that spread.
 UNSETTLED = ("Above 95 %, as at lr 0.001", "Between 70 % and 95 %", "Below 70 %")
 
 
@@ -128,7 +129,7 @@ CARDS = (
         run=digit_output,
         rule=lambda n: SIZES.index(f"{n['rows']}×{n['cols']}"),
         note="**{rows}×{cols}**: ⌊(28 + 2·0 − 1·(3 − 1) − 1) / 1⌋ + 1 = 26. A 3×3 window fits {rows} times "
-        "along 28 pixels; padding 1 would keep 28, stride 2 would halve it.",
+        "along 28 pixels; padding 1 would keep 28, stride 2 would give 13×13.",
         explains=1,
     ),
     Card(
@@ -149,8 +150,9 @@ CARDS = (
         DIGITS,
         question="**Train a CNN** on **sklearn digits**: the default CNN (32 channels, batch norm), **10 "
         "epochs** (seed 0). Its test accuracy?",
-        note="**{accuracy:.2f} %** with {parameters:,} parameters: two conv blocks see strokes and their "
-        "positions with few weights shared over the whole image.",
+        note="**{accuracy:.2f} %** with {parameters:,} parameters: two conv blocks reuse each small 3×3 "
+        "kernel at every position, so a stroke learnt in one place is recognised everywhere; it wins with "
+        "more parameters than the MLP, not fewer.",
         explains=0,
     ),
     trained_card(
@@ -170,9 +172,10 @@ CARDS = (
         answers=UNSETTLED,
         rule=unsettled_band,
         note="**{accuracy:.2f} %**: Adam's steps are about lr per weight, and 0.1 is a hundred times the "
-        "default; the steps are too large to settle. Where such a run ends is noisy: the same seed ends a "
-        "few points apart on another CPU (its kernels round differently, and the large steps amplify it), "
-        "but on every one we tried far below the default's.",
+        "default. The first epochs' steps are so large that the network falls back to chance (about 10 % "
+        "after two epochs); the cosine schedule then shrinks the learning rate towards 0 and it climbs back, "
+        "but 10 epochs are not enough to catch the default's. Where it ends depends on how hard it was "
+        "knocked: other seeds end above 95 %, and this one a point or so apart on another CPU.",
         explains=1,
     ),
     Card(

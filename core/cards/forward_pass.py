@@ -112,7 +112,8 @@ CARDS = (
         run=zero_input,
         rule=zero_rule,
         note="z − b is at most **{gap:g}** (the biases are up to {bias:.4f}): W·0 = 0, so z = W·0 + b = b "
-        "exactly. Only the biases let a network answer something other than 0 to an all-zero input.",
+        "exactly. With Tanh (tanh 0 = 0) only the biases let a network answer something other than 0 to an "
+        "all-zero input.",
         explains=0,
     ),
     Card(

@@ -79,8 +79,8 @@ def astronaut() -> Numbers:
 
 
 def astronaut_rule(n: Numbers) -> int:
-    """A person class (0), sports gear (1: football helmet), or the space shuttle (2)."""
-    return 0 if n["label"] in PEOPLE else {"football helmet": 1, "space shuttle": 2}[n["label"]]
+    """A person class (0), the space shuttle (2), or another thing (1: it is the football helmet)."""
+    return 0 if n["label"] in PEOPLE else 2 if n["label"] == "space shuttle" else 1
 
 
 def cameraman() -> Numbers:
@@ -104,7 +104,7 @@ CARDS = (
         name="image_classification-cat",
         page="image_classification",
         question="The **cat** photo, **EfficientNet-Lite0 compared with Lite2**. Their top-1 classes are…",
-        answers=("the same class", "two different cat classes", "one a cat, one something else"),
+        answers=("the same class", "two different cat classes", "at least one that is not a cat"),
         settings=settings("cat", LITE0, LITE2),
         run=cat,
         rule=cat_rule,
@@ -131,7 +131,7 @@ CARDS = (
         name="image_classification-astronaut",
         page="image_classification",
         question="The **astronaut** photo on Lite0. Its top class?",
-        answers=("A class for people", "Sports gear", "space shuttle"),
+        answers=("A class for people", "Something else: sports gear", "space shuttle"),
         settings=settings("astronaut"),
         run=astronaut,
         rule=astronaut_rule,
@@ -142,7 +142,7 @@ CARDS = (
     Card(
         name="image_classification-cameraman",
         page="image_classification",
-        question="The **cameraman** on Lite0: tripod tops the list, the 2nd class has only a few per cent. "
+        question="The **cameraman** on Lite0: tripod tops the list, the 2nd class has only about 1 %. "
         "Switch Grad-CAM from tripod to the 2nd class: how red does its map get?",
         answers=("Full red somewhere, like tripod's", "Faint everywhere: it has little evidence"),
         settings=settings("cameraman", img_cam_class=IMAGENET_CATEGORIES.index("tripod")),

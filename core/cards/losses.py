@@ -123,9 +123,10 @@ CARDS = (
         run=bce_at_17,
         rule=bce_at_17_rule,
         note="BCELoss says **{bce:g}** with gradient **{bce_gradient:g}**; the exact loss is {exact:.4f}, "
-        "and BCEWithLogitsLoss gives {with_logits:.4f} with gradient {with_logits_gradient:.4f}. In float32 "
-        "sigmoid(17) rounds to 1.0, so log(1 − p) = log 0, which PyTorch clamps at −100: the loss sticks at "
-        "100 and the gradient is 0. Give BCEWithLogitsLoss the logit instead.",
+        "and BCEWithLogitsLoss gives {with_logits:.4f} with gradient {with_logits_gradient:.4f}. "
+        "torch.sigmoid computes 1/(1 + e⁻¹⁷), and in float32 1 + 4·10⁻⁸ rounds to 1, so p = 1.0 and "
+        "log(1 − p) = log 0, which PyTorch clamps at −100: the loss sticks at 100 and the gradient is 0. "
+        "Give BCEWithLogitsLoss the logit instead.",
         explains=1,
     ),
     Card(

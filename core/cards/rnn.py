@@ -26,11 +26,13 @@ def seed_model() -> Numbers:
 
 
 def adding_numbers(job: RNNJob) -> Numbers:
-    """The last test MSE, the first measured step below SOLVED (0: never), the share of clipped steps."""
+    """The last test MSE and the median of the last three (a solved run's test MSE still spikes now and then),
+    the first measured step below SOLVED (0: never), the share of clipped steps."""
     below = [step for step, mse in zip(job.eval_steps, job.metrics, strict=True) if mse < SOLVED]
     clipped = [norm > job.clip for norm in job.grad_norms] if job.clip else [False]
     return {
         "mse": job.metrics[-1],
+        "recent": sorted(job.metrics[-3:])[1],
         "solved_at": below[0] if below else 0,
         "steps": job.steps,
         "clipped": 100 * sum(clipped) / len(clipped),
@@ -57,8 +59,8 @@ def settings(config: RNNConfig) -> dict[str, object]:
 
 def solved_rule(n: Numbers) -> int:
     """Solved (0: below SOLVED at the end), stuck near 1/6, the MSE of always answering 1 (1: above 0.15),
-    or in between (2)."""
-    return 0 if n["mse"] < SOLVED else 1 if n["mse"] > 0.15 else 2
+    or in between (2); judged on the median of the last three measurements, which one spike cannot move."""
+    return 0 if n["recent"] < SOLVED else 1 if n["recent"] > 0.15 else 2
 
 
 def adding_card(name: str, config: RNNConfig, **fields: object) -> Card:

@@ -50,10 +50,8 @@ def what_if() -> Numbers:
 
 
 def what_if_rule(n: Numbers) -> int:
-    """Under 1 % (0), between 10 and 90 % (1), above 90 % (2); 3 otherwise."""
-    if n["after"] < 1:
-        return 0
-    return 1 if 10 <= n["after"] <= 90 else 2 if n["after"] > 90 else 3
+    """Under 1 % (0), from 1 to 90 % (1), above 90 % (2)."""
+    return 0 if n["after"] < 1 else 1 if n["after"] <= 90 else 2
 
 
 def french() -> Numbers:
@@ -103,7 +101,7 @@ CARDS = (
         page="sentiment",
         question="**What if**: in *a truly wonderful film*, replace *wonderful* by ***terrible***. "
         "P(POSITIVE) becomes…",
-        answers=("under 1 %", "somewhere between 10 % and 90 %", "still above 90 %: it is one word of four"),
+        answers=("under 1 %", "somewhere between 1 % and 90 %", "still above 90 %: it is one word of four"),
         settings=settings(WONDERFUL, "What if", sent_word=2, sent_replacement="terrible"),
         run=what_if,
         rule=what_if_rule,
