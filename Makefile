@@ -40,12 +40,12 @@ nginx:
 run: install
 	$(PY) -m serve run app.py --server.port $(PORT)
 
-# Two xdist workers: the browser and server tests in order on one (tests/conftest.py schedules them), the
-# unit tests and AppTests on the other.
+# The edit loop runs two xdist workers; `make test` stays serial: with two workers, two browser tests on the
+# shared server once missed a page's first draw (tests/conftest.py schedules the server tests together).
 TEST_WORKERS := -n 2 --dist loadgroup
 
 test: install-dev
-	$(PY) -m pytest $(TEST_WORKERS)
+	$(PY) -m pytest
 
 # The edit loop: unit tests and AppTests, no browser (CI and `make test` run everything).
 test-fast: $(VENV)/.dev-installed
