@@ -40,12 +40,12 @@ nginx:
 run: install
 	$(PY) -m serve run app.py --server.port $(PORT)
 
-# The edit loop runs two xdist workers; `make test` stays serial: with two workers, two browser tests on the
-# shared server once missed a page's first draw (tests/conftest.py schedules the server tests together).
+# Two xdist workers: the server and browser tests in order on one, the unit tests and AppTests on the other
+# (tests/conftest.py schedules them so).
 TEST_WORKERS := -n 2 --dist loadgroup
 
 test: install-dev
-	$(PY) -m pytest
+	$(PY) -m pytest $(TEST_WORKERS)
 
 # The edit loop: unit tests and AppTests, no browser (CI and `make test` run everything).
 test-fast: $(VENV)/.dev-installed

@@ -43,6 +43,7 @@ sys.path.insert(0, str(REPO))
 from bench.classroom.client import Session  # noqa: E402
 from bench.classroom.front import NginxFront  # noqa: E402
 from bench.load import census, cpu_seconds, load_average, memory_mb, quantile, workers  # noqa: E402
+from bench.load_server import thread_kind  # noqa: E402
 from core.runner import IDLE_TIMEOUT  # noqa: E402
 from serve import DONE as WARM_UP_DONE  # noqa: E402
 from tests.e2e.conftest import StreamlitServer  # noqa: E402
@@ -227,11 +228,12 @@ def measure(learners: int, args: argparse.Namespace) -> dict:
 
 
 def start_profile(pid: int, path: Path, args: argparse.Namespace) -> subprocess.Popen:
-    """py-spy sampling the server's threads (raw collapsed stacks) for the whole tour."""
+    """py-spy sampling the server's threads (raw collapsed stacks) for the whole tour. Without `--idle`
+    py-spy keeps only the samples of threads that were running (the OS's view), so every sample is CPU."""
     spy = args.py_spy or shutil.which("py-spy")
     if spy is None:
         raise RuntimeError("--profile needs py-spy (pip install py-spy; --py-spy PATH)")
-    command = [spy, "record", "--pid", str(pid), "--rate", "50", "--format", "raw", "--threads", "--idle"]
+    command = [spy, "record", "--pid", str(pid), "--rate", "50", "--format", "raw", "--threads"]
     return subprocess.Popen(
         [*(["taskset", "-c", args.loadgen_cpus] if args.loadgen_cpus else []), *command, "-o", str(path)],
         stdout=subprocess.DEVNULL,
@@ -240,8 +242,9 @@ def start_profile(pid: int, path: Path, args: argparse.Namespace) -> subprocess.
 
 
 def profile_summary(path: Path, top: int = 15) -> dict:
-    """From py-spy's collapsed stacks: the share of samples per thread kind, busy or idle, and the
-    innermost frames of this repository (or the leaf) where busy samples were."""
+    """From py-spy's collapsed stacks (`thread (TID): NAME;frame;...;frame COUNT`, running threads only):
+    the share of samples per thread kind, and the innermost frames of this repository (or the leaf) where
+    they were."""
     if not path.exists():
         return {}
     threads: dict[str, int] = {}
@@ -249,18 +252,15 @@ def profile_summary(path: Path, top: int = 15) -> dict:
     total = 0
     for line in path.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
-        frames = stack.split(";")
+        head, _, rest = stack.partition(";")
+        frames = rest.split(";") if rest else [head]
         samples = int(count)
         total += samples
-        kind = frames[0].split("(")[0].strip().strip('"').rstrip("0123456789-") or frames[0]
-        idle = "(idle)" in frames[0] or any(f.startswith(("wait ", "select ", "_wait ")) for f in frames[-2:])
-        key = f"{kind} {'idle' if idle else 'busy'}"
-        threads[key] = threads.get(key, 0) + samples
-        if not idle:
-            ours = [f for f in frames if f"{REPO}/" in f and "/.venv/" not in f]
-            where = (ours[-1] if ours else frames[-1]).replace(str(REPO) + "/", "")
-            place = f"{kind} | {where} > {frames[-1].split(' ')[0]}"
-            places[place] = places.get(place, 0) + samples
+        kind = thread_kind(head.split("): ", 1)[-1])
+        threads[kind] = threads.get(kind, 0) + samples
+        ours = [f for f in frames if f.split("(")[-1].startswith(("core/", "ui/", "pages/", "app.py"))]
+        place = f"{kind} | {ours[-1] if ours else frames[-1]} > {frames[-1].split(' ')[0]}"
+        places[place] = places.get(place, 0) + samples
     share = {k: round(v / total, 3) for k, v in sorted(threads.items(), key=lambda kv: -kv[1])}
     busiest = {k: round(v / total, 3) for k, v in sorted(places.items(), key=lambda kv: -kv[1])[:top]}
     return {"samples": total, "threads": share, "busiest": busiest}

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -32,6 +32,11 @@ CHROMIUM_ARGS = [
 SERVER_START_TIMEOUT = 90  # seconds; a cold start imports torch on a busy 2-core machine
 SCRIPT_TIMEOUT_MS = 120_000
 WARM_STREAMLIT = "tests.e2e.warm_streamlit"  # `python -m streamlit` with torch imported before it serves
+# How long an `expect` waits for its condition (Playwright's default is 5 s). The script state flips to
+# "notRunning" before the browser has drawn what the run sent; on a machine whose other core runs another
+# test, drawing a page's first element took longer than 5 s. A wait, not a bound on speed.
+EXPECT_TIMEOUT_MS = 30_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 def free_port() -> int:

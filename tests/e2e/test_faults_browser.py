@@ -94,9 +94,9 @@ def test_killed_server_comes_back_with_the_linked_setup(
 
 
 def test_two_sessions_see_only_their_own_settings_and_results(
-    fresh_server: Callable[..., StreamlitServer], browser: Browser, tmp_path: Path
+    streamlit_server: StreamlitServer, browser: Browser, tmp_path: Path
 ) -> None:
-    server = fresh_server()
+    server = streamlit_server
     links = {"xor": "dataset=xor&lr=0.1&hidden=6", "spiral": "dataset=spiral&lr=0.003&hidden=8,8"}
     pages = {}
     for name, link in links.items():

@@ -1,19 +1,15 @@
-"""Every page shows its main result in the first screen of a desktop, and nothing runs off a phone's screen.
+"""What a page must show in the first screen of a desktop, and the check that nothing runs off a phone's
+screen: used by the deep-link test (tests/e2e/test_pages_browser.py), which opens every page.
 
 At 1400×1000 the element that carries a page's answer for the default settings (the classes, the label, the
 boundary, the numbers its explanation names) must be visible without scrolling: enough of it on screen to
 read. At 390×844 no element of the page may stick out past the screen's edges (a row that runs off a phone
-can only be read by scrolling sideways). One shared server and one browser for all pages.
+can only be read by scrolling sideways).
 """
 
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-from tests.e2e.conftest import StreamlitServer, wait_for_app, wait_until_drawn
-from ui.shell import CURRICULUM
 
 DESKTOP = {"width": 1400, "height": 1000}
 PHONE = {"width": 390, "height": 844}
@@ -42,8 +38,6 @@ MAIN_RESULT = {
     "sentiment": ['[data-testid="stMetric"]:has-text("Label")', ".st-key-sent_prob_chart"],
     "transfer_learning": ['[data-testid="stMetric"]:has-text("Validation accuracy")'],
 }
-STEMS = [Path(e.path).stem for entries in CURRICULUM.values() for e in entries]
-
 # Visible elements of the page that reach past the screen's left or right edge, unless an ancestor clips or
 # scrolls them (that ancestor is then checked itself); and the page's own horizontal overflow.
 OVERFLOW = """() => {
@@ -82,71 +76,33 @@ NARROWED = """() => {
 }"""
 
 
-def url_of(server: StreamlitServer, stem: str) -> str:
-    return f"{server.url}/{'' if stem == 'home' else stem}"
-
-
-def open_at(browser: Browser, server: StreamlitServer, stem: str, viewport: dict) -> Page:
-    """The page opened at this window size, its script finished and its charts drawn."""
-    page = browser.new_context(viewport=viewport).new_page()
-    page.goto(url_of(server, stem))
-    wait_for_app(page)
-    wait_until_drawn(page)
-    return page
-
-
 def overflow(page: Page) -> list[str]:
+    """What sticks out past the screen's left or right edge (at most 8 lines)."""
     return page.evaluate(OVERFLOW)
 
 
-def test_every_page_names_its_main_result() -> None:
-    assert sorted(MAIN_RESULT) == sorted(STEMS)
-
-
-@pytest.mark.parametrize("stem", STEMS)
-def test_main_result_in_the_first_screen_and_nothing_off_a_phone(
-    stem: str, streamlit_server: StreamlitServer, browser: Browser
-) -> None:
-    page = open_at(browser, streamlit_server, stem, DESKTOP)
-    try:
-        for selector in MAIN_RESULT[stem]:
-            result = page.locator(selector).first
-            expect(result).to_be_visible(timeout=30_000)
-            box = result.bounding_box()
-            assert box is not None and box["y"] >= 0, f"{stem}: {selector} is above the page"
-            seen = box["y"] + min(box["height"], SEEN_PX)
-            assert seen <= DESKTOP["height"], (
-                f"{stem}: {selector} starts at {box['y']:.0f} px; its first {SEEN_PX} px end at {seen:.0f}, "
-                f"past the {DESKTOP['height']} px first screen"
-            )
-        # The same page narrowed to a phone: Streamlit's layout is responsive (the sidebar folds away, columns
-        # stack, charts redraw to the new width), so this is what a phone gets, without a second page load.
-        page.set_viewport_size(PHONE)
-        try:
-            page.wait_for_function(NARROWED, timeout=30_000)
-        except PlaywrightTimeout:
-            pytest.fail(f"{stem}: no phone layout at {PHONE['width']} px (charts never redrew narrower)")
-        assert overflow(page) == [], f"{stem} at {PHONE['width']} px: {overflow(page)}"
-    finally:
-        page.context.close()
-
-
-def test_the_overflow_check_sees_an_element_wider_than_a_phone(
-    streamlit_server: StreamlitServer, browser: Browser
-) -> None:
-    """The phone check is not blind: a 600 px wide row put into the page is reported."""
-    phone = open_at(browser, streamlit_server, "home", PHONE)
-    try:
-        assert overflow(phone) == []
-        phone.evaluate(
-            """() => {
-                const wide = document.createElement("div");
-                wide.id = "too-wide";
-                wide.style.cssText = "width: 600px; height: 20px";
-                const main = document.querySelector('[data-testid="stMain"]');
-                main.querySelector('[data-testid="stMarkdownContainer"]').appendChild(wide);
-            }"""
+def assert_main_result_in_the_first_screen(page: Page, stem: str) -> None:
+    """At the page's desktop size, each of the page's main-result elements starts above the fold with its
+    first SEEN_PX pixels (or all of it) on screen."""
+    assert page.viewport_size == DESKTOP
+    for selector in MAIN_RESULT[stem]:
+        result = page.locator(selector).first
+        expect(result).to_be_visible()
+        box = result.bounding_box()
+        assert box is not None and box["y"] >= 0, f"{stem}: {selector} is above the page"
+        seen = box["y"] + min(box["height"], SEEN_PX)
+        assert seen <= DESKTOP["height"], (
+            f"{stem}: {selector} starts at {box['y']:.0f} px; its first {SEEN_PX} px end at {seen:.0f}, "
+            f"past the {DESKTOP['height']} px first screen"
         )
-        assert any(line.startswith("too-wide: ") for line in overflow(phone)), overflow(phone)
-    finally:
-        phone.context.close()
+
+
+def assert_nothing_off_a_phone(page: Page, stem: str) -> None:
+    """The same page narrowed to a phone: Streamlit's layout is responsive (the sidebar folds away, columns
+    stack, charts redraw to the new width), so this is what a phone gets, without a second page load."""
+    page.set_viewport_size(PHONE)
+    try:
+        page.wait_for_function(NARROWED, timeout=30_000)
+    except PlaywrightTimeout:
+        pytest.fail(f"{stem}: no phone layout at {PHONE['width']} px (charts never redrew narrower)")
+    assert overflow(page) == [], f"{stem} at {PHONE['width']} px: {overflow(page)}"
