@@ -209,9 +209,10 @@ def measure(learners: int, args: argparse.Namespace) -> dict:
         result["rss_peak_mb"] = round(seen.get("rss_max", 0.0))
         time.sleep(IDLE_TIMEOUT + 3.5)
         result["workers_5s_after_close"] = sum(workers(p) for p in pids)
-        result["sessions_per_server"] = [
-            census(out / f"census_{i}.json")["sessions"] for i in range(len(servers))
-        ]
+        censuses = [census(out / f"census_{i}.json") for i in range(len(servers))]
+        result["sessions_per_server"] = [c["sessions"] for c in censuses]
+        # Where each server's CPU went since it started (warm-up included), by thread kind, from /proc.
+        result["cpu_s_by_thread"] = [c["cpu_s_by_thread"] for c in censuses]
         result |= summary(tours)
     finally:
         if profiler is not None:
@@ -228,8 +229,9 @@ def measure(learners: int, args: argparse.Namespace) -> dict:
 
 
 def start_profile(pid: int, path: Path, args: argparse.Namespace) -> subprocess.Popen:
-    """py-spy sampling the server's threads (raw collapsed stacks) for the whole tour. Without `--idle`
-    py-spy keeps only the samples of threads that were running (the OS's view), so every sample is CPU."""
+    """py-spy sampling the server's threads (raw collapsed stacks) for the whole tour, without `--idle`.
+    Threads waiting in Python (`Condition.wait`, a sleep) still show up in its samples on these machines,
+    so where the CPU went is the census's `cpu_s_by_thread` (from /proc); the stacks say where they were."""
     spy = args.py_spy or shutil.which("py-spy")
     if spy is None:
         raise RuntimeError("--profile needs py-spy (pip install py-spy; --py-spy PATH)")
@@ -242,9 +244,8 @@ def start_profile(pid: int, path: Path, args: argparse.Namespace) -> subprocess.
 
 
 def profile_summary(path: Path, top: int = 15) -> dict:
-    """From py-spy's collapsed stacks (`thread (TID): NAME;frame;...;frame COUNT`, running threads only):
-    the share of samples per thread kind, and the innermost frames of this repository (or the leaf) where
-    they were."""
+    """From py-spy's collapsed stacks (`thread (TID): NAME;frame;...;frame COUNT`): the share of samples
+    per thread kind, and the innermost frames of this repository (or the leaf) where they were."""
     if not path.exists():
         return {}
     threads: dict[str, int] = {}
