@@ -48,15 +48,18 @@ def test_tanh_at_lr_half_on_xor_falls_then_blows_up_and_is_inf_at_epoch_448() ->
     losses = run_xor("Tanh", 0.5, 5000)
     best = int(np.argmin(losses))
     assert best + 1 == 115 and round(losses[best], 3) == 0.009
+    # Where the overshoot first passes 1 depends on float rounding in the CPU's kernels (epoch 119 on an AMD
+    # EPYC, 118 on an Intel Xeon): a few epochs after the minimum; the card says this machine's epoch.
     first_above_1 = next(e for e in range(best, len(losses)) if losses[e] > 1) + 1
-    assert first_above_1 == 119
+    assert best + 1 < first_above_1 <= best + 10
     growth = [losses[e + 1] / losses[e] for e in range(130, 440)]
     assert 8.5 < math.exp(np.mean(np.log(growth))) < 9.5  # "about ninefold every epoch"
     assert len(losses) == 448 and math.isinf(losses[-1]) and all(map(math.isfinite, losses[:-1]))
     card = CARDS["backprop-tanh-xor"]  # the page asks it as a prediction card, the numbers from its run
     text = card.explain(card.run()).replace("**", "")
     assert "falls to about 0.009 by epoch 115" in text
-    assert "above 1 at epoch 119 and grows about 9-fold every epoch until it overflows to inf at" in text
+    assert f"above 1 at epoch {first_above_1} and grows about 9-fold every epoch" in text
+    assert "until it overflows to inf at epoch 448" in text
     assert "epoch 448, where training stops" in text
     assert not says("the loss becomes inf within a few epochs")
 
