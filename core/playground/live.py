@@ -55,9 +55,14 @@ class Snapshot:
     maps: list[np.ndarray]  # per hidden layer (width, R, R)
 
 
-def take_snapshot(engine: Engine, resolution: int = RESOLUTION) -> Snapshot:
-    """Copy what the page draws out of `engine` (call it between two training slices)."""
-    axis, output, maps = engine.grid(resolution)
+def take_snapshot(engine: Engine, resolution: int = RESOLUTION, planes: bool = True) -> Snapshot:
+    """Copy what the page draws out of `engine` (call it between two training slices). Without `planes`
+    the grid's forward pass is skipped (axis, output and maps empty): the network, curves and export need
+    none of it, and on the widgets' largest network the pass is a fifth of their redraw."""
+    if planes:
+        axis, output, maps = engine.grid(resolution)
+    else:
+        axis, output, maps = np.zeros(0), np.zeros((0, 0)), []
     size = engine.history.size
     return Snapshot(
         config=engine.config,

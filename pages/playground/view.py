@@ -295,7 +295,7 @@ def draw(runner: Runner, playing: bool) -> None:
 
 def draw_charts(runner: Runner, playing: bool) -> None:
     """One redraw of the network, curves and gradient norms (pictures while playing), and the export."""
-    snap = runner.read(take_snapshot)
+    snap = runner.read(lambda engine: take_snapshot(engine, planes=False))
     figures = run_figures(runner)
     if playing:
         pictures = figures.chart_pictures(snap)

@@ -31,7 +31,7 @@ CHROMIUM_ARGS = [
 ]
 SERVER_START_TIMEOUT = 90  # seconds; a cold start imports torch on a busy 2-core machine
 SCRIPT_TIMEOUT_MS = 120_000
-WARM_STREAMLIT = "tests.e2e.warm_streamlit"  # `python -m streamlit` with torch imported before it serves
+WARM_STREAMLIT = "tests.e2e.warm_streamlit"  # `python -m streamlit`, big libraries imported before it serves
 # How long an `expect` waits for its condition (Playwright's default is 5 s). The script state flips to
 # "notRunning" before the browser has drawn what the run sent; on a machine whose other core runs another
 # test, drawing a page's first element took longer than 5 s. A wait, not a bound on speed.
@@ -135,9 +135,9 @@ def environment_now() -> dict[str, str]:
 class SpareServers:
     """Fresh servers started one ahead: while a test uses one, the next one starts in the background, so
     its start-up overlaps that test's browser work. A spare has answered nothing but health checks, so
-    the test's first page request is still the server's first. Spares import torch before they serve
-    (tests/e2e/warm_streamlit.py), so that import is part of the head start. A test that changed the
-    environment (the server inherits it) gets one started for it instead."""
+    the test's first page request is still the server's first. Spares import torch, torchvision, plotly and
+    pandas before they serve (tests/e2e/warm_streamlit.py), so those imports are part of the head start. A
+    test that changed the environment (the server inherits it) gets one started for it instead."""
 
     def __init__(self, log_dir: Path) -> None:
         self.log_dir = log_dir

@@ -117,3 +117,17 @@ def test_snapshot_copies_the_run_and_its_figures_draw_from_it():
     )
     assert neuron_picture([]) is None
     warm_up()  # builds every figure kind once without an error
+
+
+def test_a_snapshot_without_planes_draws_the_same_network_curves_and_gradients():
+    from core.playground.live import RunFigures, take_snapshot
+
+    run = Engine(PlaygroundConfig(points=60))
+    run.train(3)
+    full, light = take_snapshot(run), take_snapshot(run, planes=False)
+    assert light.output.size == 0 and light.maps == [] and full.output.shape == (100, 100)
+    assert (light.epoch, light.lr, light.diverged) == (full.epoch, full.lr, full.diverged)
+    assert all(np.array_equal(a, b) for a, b in zip(light.weights, full.weights, strict=True))
+    assert np.array_equal(light.grad_norms, full.grad_norms)
+    assert all(np.array_equal(light.history[k], full.history[k]) for k in full.history)
+    assert RunFigures(run.data).chart_pictures(light) == RunFigures(run.data).chart_pictures(full)
