@@ -3,8 +3,8 @@ browser tests start ahead (tests/e2e/conftest.py, `SpareServers`):
 
     .venv/bin/python -m tests.e2e.warm_streamlit run app.py --server.port 8765
 
-A spare server starts while the test before it runs, so the seconds of these imports (torch, torchvision
-with torch._dynamo, plotly, pandas: about 3 s of a page's first run otherwise) pass before the test's first
+A spare server starts while the test before it runs, so the seconds of these imports (torch; torchvision
+with torch._dynamo, plotly and pandas add about 2 s of a first page run) pass before the test's first
 request instead of during it. Nothing of the app is imported and Streamlit's runtime is untouched: the
 test's deep link is still the first page the newly started server runs.
 """
